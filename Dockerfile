@@ -1,0 +1,29 @@
+# Dockerfile — container image with the claudomator `api` and `worker` binaries.
+#   docker build -t claudomator .
+#   docker run --rm claudomator api --help
+# There is no ENTRYPOINT: the command picks the binary (`api serve`, `api migrate`,
+# `worker run`); docker-compose.yml sets it per service. Configuration is by environment
+# (DATABASE_URL, REDIS_URL, CLAUDOMATOR_BIND, WORKER_CONCURRENCY, WORKER_AGENTS, ...).
+
+# ---- build ------------------------------------------------------------------------
+FROM rust:1-bookworm AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release --locked --bins
+
+# ---- runtime ----------------------------------------------------------------------
+FROM debian:bookworm-slim
+# ca-certificates: TLS to Postgres/Redis; git: used by agents; curl: container healthchecks.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates git curl \
+ && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system --gid 10001 claudomator \
+ && useradd --system --uid 10001 --gid claudomator --create-home --home-dir /home/claudomator \
+      --shell /usr/sbin/nologin claudomator
+COPY --from=builder /app/target/release/api /app/target/release/worker /usr/local/bin/
+USER claudomator
+WORKDIR /home/claudomator
+ENV CLAUDOMATOR_BIND=0.0.0.0:8080 \
+    LOG_FORMAT=json
+EXPOSE 8080
+CMD ["api", "serve"]

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# scripts/test.sh — run the whole claudomator test suite, in one command.
+#
+# Makes sure Postgres and Redis are up (scripts/services.sh, pointed at the test URLs),
+# installs test-only tools (install_test_tools), then runs
+#   cargo test --workspace --locked "$@"
+# Extra arguments are passed to cargo test, e.g. `scripts/test.sh -p api -- --nocapture`.
+#
+# Environment:
+#   TEST_DATABASE_URL  Postgres URL whose role may CREATE DATABASE
+#                      (default postgres://claudomator:claudomator@127.0.0.1:5432/claudomator)
+#   TEST_REDIS_URL     default redis://127.0.0.1:6379
+#   CI=true            print the tool and server versions first
+#   SERVICES_TIMEOUT, SERVICES_NO_INSTALL   see scripts/services.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf '==> ERROR: %s\n' "$*" >&2; exit 1; }
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://claudomator:claudomator@127.0.0.1:5432/claudomator}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+# ---------------------------------------------------------------------------------
+# install_test_tools: THE place to install tools that only the tests need (for example
+# an npm package used by an end-to-end test). It must be idempotent and quick when the
+# tools are already there, because it runs on every scripts/test.sh and in CI on fresh
+# machines. Currently nothing is needed.
+# ---------------------------------------------------------------------------------
+install_test_tools() {
+  :
+}
+
+if ! command -v cargo >/dev/null 2>&1 && [[ -f "$HOME/.cargo/env" ]]; then
+  # shellcheck disable=SC1091
+  . "$HOME/.cargo/env"
+fi
+command -v cargo >/dev/null 2>&1 \
+  || die "cargo is not installed; install Rust with: curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y"
+
+is_ci() { [[ "${CI:-}" == true || "${CI:-}" == 1 ]]; }
+
+if is_ci; then
+  log "tool versions"
+  { cargo --version; rustc --version
+    command -v psql >/dev/null 2>&1 && psql --version || echo "psql: not installed"
+    command -v redis-server >/dev/null 2>&1 && redis-server --version || echo "redis-server: not installed"
+  } 2>&1 | sed 's/^/    /' >&2
+fi
+
+log "checking services for the tests"
+DATABASE_URL="$TEST_DATABASE_URL" REDIS_URL="$TEST_REDIS_URL" "$ROOT/scripts/services.sh"
+
+if is_ci; then
+  log "server versions"
+  { printf 'postgres server: %s\n' "$(psql -X -w -Atq "$TEST_DATABASE_URL" -c 'SHOW server_version' 2>&1 || true)"
+    printf 'redis server: %s\n' "$( (redis-cli --no-auth-warning -u "$TEST_REDIS_URL" info server 2>&1 || true) | tr -d '\r' | sed -n 's/^redis_version://p')"
+  } | sed 's/^/    /' >&2
+fi
+
+log "installing test tools"
+install_test_tools
+
+log "cargo test --workspace --locked $*"
+exec cargo test --workspace --locked "$@"

@@ -1,0 +1,64 @@
+//! What happened to a task: its executions (one per attempt) and its transition events.
+
+use chrono::{DateTime, Utc};
+
+use super::ids::{Attempt, TaskId};
+use super::state::TaskState;
+
+/// One attempt's record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution {
+    /// Identity.
+    pub id: uuid::Uuid,
+    /// The task.
+    pub task_id: TaskId,
+    /// Which attempt.
+    pub attempt: Attempt,
+    /// The worker that ran it.
+    pub worker_id: String,
+    /// Claim time (Postgres clock).
+    pub started_at: DateTime<Utc>,
+    /// End time, when ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Process exit code, when there was a process.
+    pub exit_code: Option<i32>,
+    /// How it ended (`succeeded`, `failed`, `lease_expired`, ...), when ended.
+    pub outcome: Option<String>,
+    /// Error text.
+    pub error: Option<String>,
+    /// Cost in US dollars, when the agent reports one.
+    pub cost_usd: Option<f64>,
+    /// Input tokens.
+    pub tokens_in: Option<i64>,
+    /// Output tokens.
+    pub tokens_out: Option<i64>,
+    /// Agent's summary.
+    pub summary: Option<String>,
+    /// Captured output (capped).
+    pub output: Option<String>,
+    /// Agent session, for resume.
+    pub session_id: Option<String>,
+}
+
+/// One transition in a task's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// Global order.
+    pub id: i64,
+    /// The task.
+    pub task_id: TaskId,
+    /// State before (None at creation).
+    pub from: Option<TaskState>,
+    /// State after.
+    pub to: TaskState,
+    /// The state machine event (`create` for the first row).
+    pub event: String,
+    /// The attempt it applied to.
+    pub attempt: Attempt,
+    /// Who caused it (`api:<token name>`, `worker:<id>`, `reconciler`).
+    pub actor: String,
+    /// Why, when known.
+    pub reason: Option<String>,
+    /// When (Postgres clock).
+    pub at: DateTime<Utc>,
+}

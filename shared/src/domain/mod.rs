@@ -1,0 +1,20 @@
+//! Pure domain: ids, task specs, the state machine, retry policy and attempt outcomes.
+//!
+//! Nothing here does I/O or imports tokio, redis, sqlx or poem: the rules can be tested as
+//! plain functions, and every edge (HTTP, Postgres rows, stream entries) converts to and from
+//! these types.
+
+pub mod dispatch;
+pub mod history;
+pub mod ids;
+pub mod outcome;
+pub mod retry;
+pub mod state;
+pub mod task;
+
+pub use dispatch::{AgentSettings, AgentStats, Dispatch};
+pub use history::{EventRecord, Execution};
+pub use ids::{AgentKind, Attempt, Priority, TaskId};
+pub use outcome::{AttemptOutcome, Decision, decide};
+pub use state::{IllegalTransition, TaskEvent, TaskState, transition};
+pub use task::{Question, Task, TaskDraft, TaskSpec};

@@ -1,0 +1,66 @@
+//! The wire format of stream entries and delayed-set members (version 1), kept apart from
+//! domain types so the format can evolve with a version field.
+//!
+//! Stream entry fields: `v` = "1", `t` = task id, `a` = attempt. The agent and priority are
+//! implied by the stream the entry sits in.
+
+use std::collections::HashMap;
+
+use redis::Value;
+
+use crate::domain::{AgentKind, Attempt, Dispatch, Priority, TaskId};
+
+/// A stream entry this worker read: the order plus where it came from (for the ack).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The order.
+    pub order: Dispatch,
+    /// The stream entry id.
+    pub entry_id: String,
+}
+
+fn field(map: &HashMap<String, Value>, name: &str) -> Option<String> {
+    match map.get(name)? {
+        Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
+        Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Decodes an entry; `None` for entries of an unknown version or shape (they are acked and
+/// dropped: Postgres still knows the task, and the reconciler re-dispatches it).
+pub fn decode(agent: AgentKind, priority: Priority, id: &str, map: &HashMap<String, Value>) -> Option<Delivery> {
+    if field(map, "v").as_deref() != Some("1") {
+        return None;
+    }
+    let task: TaskId = field(map, "t")?.parse().ok()?;
+    let attempt: i32 = field(map, "a")?.parse().ok()?;
+    Some(Delivery {
+        order: Dispatch { task, attempt: Attempt(attempt), agent, priority, not_before: None },
+        entry_id: id.to_owned(),
+    })
+}
+
+/// The delayed-set member of an order (its priority as the 1-based script index).
+pub fn delayed_member(order: &Dispatch) -> String {
+    format!("v1|{}|{}|{}", order.task, order.attempt, super::keys::priority_index(order.priority))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_decode_and_reject_unknown_versions() {
+        let task = TaskId::new();
+        let mut map = HashMap::new();
+        map.insert("v".to_owned(), Value::BulkString(b"1".to_vec()));
+        map.insert("t".to_owned(), Value::BulkString(task.to_string().into_bytes()));
+        map.insert("a".to_owned(), Value::BulkString(b"4".to_vec()));
+        let d = decode(AgentKind::Exec, Priority::Low, "1-0", &map).unwrap();
+        assert_eq!(d.order.task, task);
+        assert_eq!(d.order.attempt, Attempt(4));
+        map.insert("v".to_owned(), Value::BulkString(b"2".to_vec()));
+        assert!(decode(AgentKind::Exec, Priority::Low, "1-0", &map).is_none());
+    }
+}

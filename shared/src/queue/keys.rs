@@ -1,0 +1,158 @@
+//! Every Redis key claudomator uses, built in one place.
+//!
+//! Layout: `<prefix>:{<agent>}:<name>`. The prefix separates deployments (and tests); the hash
+//! tag `{<agent>}` puts all keys of one agent type in one Redis Cluster slot, so every script
+//! touching an agent's keys is single-slot. No key string is built anywhere else.
+
+use crate::domain::{AgentKind, Priority};
+
+/// The consumer group every worker joins on every task stream.
+pub const GROUP: &str = "workers";
+
+/// The keys of one deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySpace {
+    prefix: String,
+}
+
+impl KeySpace {
+    /// A key space under `prefix` (non-empty; no braces, so it can never form a hash tag).
+    pub fn new(prefix: &str) -> anyhow::Result<KeySpace> {
+        anyhow::ensure!(
+            !prefix.is_empty() && !prefix.contains(['{', '}', ' ']),
+            "Redis key prefix `{prefix}` must be non-empty without braces or spaces"
+        );
+        Ok(KeySpace { prefix: prefix.to_owned() })
+    }
+
+    /// The prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The keys of one agent type.
+    pub fn agent(&self, agent: AgentKind) -> AgentKeys {
+        AgentKeys { base: format!("{}:{{{}}}", self.prefix, agent.as_str()) }
+    }
+}
+
+/// The keys of one agent type, all in one hash slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentKeys {
+    base: String,
+}
+
+impl AgentKeys {
+    /// The stream of one priority.
+    pub fn stream(&self, p: Priority) -> String {
+        format!("{}:stream:{}", self.base, p.as_str())
+    }
+    /// The three streams, highest priority first (the order scripts take them in).
+    pub fn streams(&self) -> [String; 3] {
+        [self.stream(Priority::High), self.stream(Priority::Normal), self.stream(Priority::Low)]
+    }
+    /// Delayed orders (zset scored by due time in ms).
+    pub fn delayed(&self) -> String {
+        format!("{}:delayed", self.base)
+    }
+    /// Fleet-wide run slots (zset scored by expiry in ms).
+    pub fn slots(&self) -> String {
+        format!("{}:slots", self.base)
+    }
+    /// Mirror of the agent's settings (hash: limit, paused, paused_until_ms).
+    pub fn settings(&self) -> String {
+        format!("{}:settings", self.base)
+    }
+    /// Dispatch generation: changes when Redis lost this agent's data.
+    pub fn generation(&self) -> String {
+        format!("{}:generation", self.base)
+    }
+    /// Lock so one reconciler at a time works on this agent.
+    pub fn reconcile_lock(&self) -> String {
+        format!("{}:reconcile-lock", self.base)
+    }
+    /// Every key, for cleanup and tests.
+    pub fn all(&self) -> Vec<String> {
+        let mut v = self.streams().to_vec();
+        v.extend([self.delayed(), self.slots(), self.settings(), self.generation(), self.reconcile_lock()]);
+        v
+    }
+}
+
+/// Index of a priority in [`AgentKeys::streams`] and in script arguments (1-based, as Lua).
+pub fn priority_index(p: Priority) -> u8 {
+    match p {
+        Priority::High => 1,
+        Priority::Normal => 2,
+        Priority::Low => 3,
+    }
+}
+
+/// Inverse of [`priority_index`].
+pub fn priority_from_index(i: u8) -> Option<Priority> {
+    match i {
+        1 => Some(Priority::High),
+        2 => Some(Priority::Normal),
+        3 => Some(Priority::Low),
+        _ => None,
+    }
+}
+
+/// The Redis Cluster hash slot of a key (CRC16/XMODEM of the hash tag, mod 16384).
+pub fn hash_slot(key: &str) -> u16 {
+    let bytes = key.as_bytes();
+    let tagged = bytes.iter().position(|b| *b == b'{').and_then(|open| {
+        let rest = &bytes[open + 1..];
+        rest.iter().position(|b| *b == b'}').filter(|len| *len > 0).map(|len| &rest[..len])
+    });
+    let data = tagged.unwrap_or(bytes);
+    let mut crc: u16 = 0;
+    for b in data {
+        crc ^= u16::from(*b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+        }
+    }
+    crc % 16384
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_keys_of_an_agent_share_one_slot_and_the_prefix() {
+        let ks = KeySpace::new("cm-test-1").unwrap();
+        for agent in AgentKind::ALL {
+            let keys = ks.agent(*agent).all();
+            let slot = hash_slot(&keys[0]);
+            for k in &keys {
+                assert!(k.starts_with("cm-test-1:"), "{k}");
+                assert_eq!(hash_slot(k), slot, "{k}");
+            }
+        }
+        assert_ne!(hash_slot(&ks.agent(AgentKind::Claude).slots()), hash_slot(&ks.agent(AgentKind::Exec).slots()));
+    }
+
+    #[test]
+    fn hash_slot_matches_redis() {
+        // Values from the Redis Cluster specification and `CLUSTER KEYSLOT`.
+        assert_eq!(hash_slot("123456789"), 12739);
+        assert_eq!(hash_slot("{user1000}.following"), hash_slot("{user1000}.followers"));
+        assert_eq!(hash_slot("foo{}{bar}"), hash_slot("foo{}{bar}"));
+        assert_eq!(hash_slot("foo"), 12182);
+    }
+
+    #[test]
+    fn prefixes_cannot_smuggle_hash_tags() {
+        assert!(KeySpace::new("a{b}").is_err());
+        assert!(KeySpace::new("").is_err());
+    }
+
+    #[test]
+    fn priority_indexes_round_trip() {
+        for p in Priority::ALL {
+            assert_eq!(priority_from_index(priority_index(*p)), Some(*p));
+        }
+    }
+}

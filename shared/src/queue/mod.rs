@@ -1,0 +1,340 @@
+//! Redis: dispatch transport. The only module that names a key or runs a script.
+//!
+//! Layout (see [`keys`]): per agent type, three streams (high, normal, low) read by one consumer
+//! group, a delayed zset, a fleet-slot zset, a settings mirror and a dispatch generation, all
+//! under `<prefix>:{<agent>}:` so one agent's keys share a Cluster slot.
+//!
+//! Protocol, in short (ARCHITECTURE.md has the long form):
+//! - [`Queue::enqueue`] XADDs an order (task id + attempt) or parks it in the delayed set; it
+//!   returns the generation, which the caller records in Postgres (the outbox).
+//! - A worker reads entries (highest priority first), claims them in Postgres (fenced on the
+//!   attempt in the entry), then acks and deletes them: the stream only holds orders not yet
+//!   claimed. Entries left pending by a worker that died between read and ack are taken over
+//!   with XAUTOCLAIM.
+//! - The lease of a running attempt is in Postgres; Redis only holds fleet-wide slots, which
+//!   expire on their own.
+//! - Redis may lose everything: the generation key disappears, the reconciler sees a new one and
+//!   re-dispatches every QUEUED task from Postgres.
+
+pub mod conn;
+pub mod entry;
+pub mod keys;
+pub mod scripts;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use redis::AsyncCommands as _;
+use redis::streams::{StreamAutoClaimReply, StreamReadReply};
+
+pub use conn::{RedisConn, RedisTarget};
+pub use entry::Delivery;
+pub use keys::{AgentKeys, GROUP, KeySpace};
+pub use scripts::SlotGrant;
+
+use crate::domain::{AgentKind, AgentSettings, Dispatch, Priority};
+
+/// Handle to the dispatch structures of one deployment; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    conn: RedisConn,
+    target: RedisTarget,
+    keys: KeySpace,
+}
+
+/// Response timeout for ordinary commands.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Queue {
+    /// Connects.
+    pub async fn connect(target: RedisTarget, prefix: &str) -> anyhow::Result<Queue> {
+        let keys = KeySpace::new(prefix)?;
+        let conn = RedisConn::connect(&target, COMMAND_TIMEOUT).await?;
+        Ok(Queue { conn, target, keys })
+    }
+
+    /// The key space.
+    pub fn keys(&self) -> &KeySpace {
+        &self.keys
+    }
+
+    /// A connection of its own for blocking reads of up to `block`.
+    pub async fn blocking_reader(&self, block: Duration) -> anyhow::Result<Reader> {
+        let conn = RedisConn::connect(&self.target, block + COMMAND_TIMEOUT).await?;
+        Ok(Reader { conn, keys: self.keys.clone() })
+    }
+
+    /// A round trip, for readiness.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let mut c = self.conn.clone();
+        let _: String = redis::cmd("PING").query_async(&mut c).await.context("Redis ping")?;
+        Ok(())
+    }
+
+    /// Hands orders to Redis, one script call per agent type. Returns, per agent type, the
+    /// generation the orders were handed to (to record in Postgres).
+    pub async fn enqueue(&self, orders: &[Dispatch]) -> anyhow::Result<Vec<(String, Vec<Dispatch>)>> {
+        let mut by_agent: BTreeMap<AgentKind, Vec<Dispatch>> = BTreeMap::new();
+        for o in orders {
+            by_agent.entry(o.agent).or_default().push(*o);
+        }
+        let mut out = Vec::with_capacity(by_agent.len());
+        let mut c = self.conn.clone();
+        for (agent, orders) in by_agent {
+            let candidate = uuid::Uuid::new_v4().to_string();
+            // Chunk so one script call never blocks Redis for long.
+            let mut generation = String::new();
+            for chunk in orders.chunks(1000) {
+                generation = scripts::enqueue(&mut c, &self.keys.agent(agent), &candidate, chunk).await?;
+            }
+            out.push((generation, orders));
+        }
+        Ok(out)
+    }
+
+    /// The current dispatch generation of an agent type, creating one if Redis has none (first
+    /// use, or after data loss).
+    pub async fn generation(&self, agent: AgentKind) -> anyhow::Result<String> {
+        let key = self.keys.agent(agent).generation();
+        let mut c = self.conn.clone();
+        let candidate = uuid::Uuid::new_v4().to_string();
+        let _: bool = c.set_nx(&key, &candidate).await?;
+        let current: Option<String> = c.get(&key).await?;
+        current.context("generation key vanished right after SET NX")
+    }
+
+    /// Creates the consumer group on every stream of an agent type (idempotent). Starts at `0`
+    /// so orders added before the group existed (e.g. right after a Redis flush) are read.
+    pub async fn ensure_groups(&self, agent: AgentKind) -> anyhow::Result<()> {
+        let mut c = self.conn.clone();
+        for stream in self.keys.agent(agent).streams() {
+            let r: redis::RedisResult<()> = redis::cmd("XGROUP")
+                .arg("CREATE")
+                .arg(&stream)
+                .arg(GROUP)
+                .arg("0")
+                .arg("MKSTREAM")
+                .query_async(&mut c)
+                .await;
+            match r {
+                Ok(()) => {}
+                Err(e) if e.code() == Some("BUSYGROUP") => {}
+                Err(e) => return Err(e).context("creating consumer group"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Acknowledges and deletes handled entries.
+    pub async fn ack(&self, agent: AgentKind, done: &[Delivery]) -> anyhow::Result<()> {
+        scripts::ack(&mut self.conn.clone(), &self.keys.agent(agent), done).await
+    }
+
+    /// Moves due delayed orders into the streams.
+    pub async fn promote_due(&self, agent: AgentKind, max: usize) -> anyhow::Result<(usize, Option<Duration>)> {
+        scripts::promote(&mut self.conn.clone(), &self.keys.agent(agent), max).await
+    }
+
+    /// Takes an order out of the delayed set (cancellation). Orders already in a stream stay and
+    /// are dropped at claim time by the attempt fence.
+    pub async fn remove_delayed(&self, order: &Dispatch) -> anyhow::Result<bool> {
+        let mut c = self.conn.clone();
+        let n: i64 = c.zrem(self.keys.agent(order.agent).delayed(), entry::delayed_member(order)).await?;
+        Ok(n > 0)
+    }
+
+    /// Asks for fleet-wide run slots.
+    pub async fn acquire_slots(&self, agent: AgentKind, ttl: Duration, wanted: &[String]) -> anyhow::Result<SlotGrant> {
+        scripts::acquire(&mut self.conn.clone(), &self.keys.agent(agent), ttl, wanted).await
+    }
+
+    /// Extends held slots.
+    pub async fn renew_slots(&self, agent: AgentKind, ttl: Duration, held: &[String]) -> anyhow::Result<()> {
+        scripts::renew_slots(&mut self.conn.clone(), &self.keys.agent(agent), ttl, held).await
+    }
+
+    /// Gives slots back.
+    pub async fn release_slots(&self, agent: AgentKind, slots: &[String]) -> anyhow::Result<()> {
+        if slots.is_empty() {
+            return Ok(());
+        }
+        let mut c = self.conn.clone();
+        let _: i64 = c.zrem(self.keys.agent(agent).slots(), slots).await?;
+        Ok(())
+    }
+
+    /// Mirrors an agent's settings from Postgres (read by `acquire.lua`).
+    pub async fn sync_settings(&self, s: &AgentSettings) -> anyhow::Result<()> {
+        let mut c = self.conn.clone();
+        let limit = s.concurrency_limit.map_or(-1, i64::from);
+        let until = s.paused_until.map_or(0, |t| t.timestamp_millis().max(0));
+        let _: () = redis::cmd("HSET")
+            .arg(self.keys.agent(s.agent).settings())
+            .arg("limit")
+            .arg(limit)
+            .arg("paused")
+            .arg(u8::from(s.paused))
+            .arg("paused_until_ms")
+            .arg(until)
+            .query_async(&mut c)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a short lock (SET NX PX) so one reconciler at a time works on an agent type.
+    pub async fn try_lock(&self, agent: AgentKind, holder: &str, ttl: Duration) -> anyhow::Result<bool> {
+        let mut c = self.conn.clone();
+        let ok: Option<String> = redis::cmd("SET")
+            .arg(self.keys.agent(agent).reconcile_lock())
+            .arg(holder)
+            .arg("NX")
+            .arg("PX")
+            .arg(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX))
+            .query_async(&mut c)
+            .await?;
+        Ok(ok.is_some())
+    }
+
+    /// Stream lengths of an agent type (orders not yet claimed), highest priority first.
+    pub async fn stream_lengths(&self, agent: AgentKind) -> anyhow::Result<[u64; 3]> {
+        let mut c = self.conn.clone();
+        let mut out = [0u64; 3];
+        for (i, s) in self.keys.agent(agent).streams().iter().enumerate() {
+            out[i] = c.xlen(s).await?;
+        }
+        Ok(out)
+    }
+
+    /// Deletes every key of this key space (tests and benchmarks; never in production paths).
+    pub async fn delete_all_keys(&self) -> anyhow::Result<()> {
+        let mut c = self.conn.clone();
+        for agent in AgentKind::ALL {
+            let keys = self.keys.agent(*agent).all();
+            let _: i64 = c.del(keys).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A dedicated connection for one consumer's blocking reads.
+#[derive(Debug)]
+pub struct Reader {
+    conn: RedisConn,
+    keys: KeySpace,
+}
+
+impl Reader {
+    /// Reads up to `count` new orders of `agent` for `consumer`, highest priority first. Polls each
+    /// priority without blocking; when all are empty, blocks up to `block` on all three at once
+    /// (COUNT 1 each, so a blocked read never takes more than it can run).
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: entries read by a dropped call stay pending for this consumer and are
+    /// recovered by XAUTOCLAIM after the claim timeout.
+    pub async fn read(
+        &mut self,
+        agent: AgentKind,
+        consumer: &str,
+        count: usize,
+        block: Duration,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        let keys = self.keys.agent(agent);
+        let mut out = Vec::new();
+        for p in Priority::ALL {
+            if out.len() >= count {
+                break;
+            }
+            let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+                .arg("GROUP")
+                .arg(GROUP)
+                .arg(consumer)
+                .arg("COUNT")
+                .arg(count - out.len())
+                .arg("STREAMS")
+                .arg(keys.stream(*p))
+                .arg(">")
+                .query_async(&mut self.conn)
+                .await
+                .context("XREADGROUP")?;
+            collect(agent, &keys, reply, &mut out);
+        }
+        if out.is_empty() && !block.is_zero() {
+            let streams = keys.streams();
+            let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+                .arg("GROUP")
+                .arg(GROUP)
+                .arg(consumer)
+                .arg("COUNT")
+                .arg(1)
+                .arg("BLOCK")
+                .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
+                .arg("STREAMS")
+                .arg(&streams[..])
+                .arg(">")
+                .arg(">")
+                .arg(">")
+                .query_async(&mut self.conn)
+                .await
+                .context("XREADGROUP BLOCK")?;
+            collect(agent, &keys, reply, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// Takes over entries that sat unacknowledged longer than `min_idle` (their reader died
+    /// between read and claim).
+    pub async fn autoclaim(
+        &mut self,
+        agent: AgentKind,
+        consumer: &str,
+        min_idle: Duration,
+        count: usize,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        let keys = self.keys.agent(agent);
+        let mut out = Vec::new();
+        for p in Priority::ALL {
+            let reply: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
+                .arg(keys.stream(*p))
+                .arg(GROUP)
+                .arg(consumer)
+                .arg(u64::try_from(min_idle.as_millis()).unwrap_or(u64::MAX))
+                .arg("0-0")
+                .arg("COUNT")
+                .arg(count)
+                .query_async(&mut self.conn)
+                .await
+                .context("XAUTOCLAIM")?;
+            for id in reply.claimed {
+                match entry::decode(agent, *p, &id.id, &id.map) {
+                    Some(d) => out.push(d),
+                    None => tracing::warn!(entry.id = %id.id, "dropping undecodable stream entry"),
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn collect(agent: AgentKind, keys: &AgentKeys, reply: Option<StreamReadReply>, out: &mut Vec<Delivery>) {
+    let Some(reply) = reply else { return };
+    // Keep priority order even when a blocking read returned several streams.
+    let mut found: Vec<(Priority, Delivery)> = Vec::new();
+    for sk in reply.keys {
+        let Some(p) = Priority::ALL.iter().copied().find(|p| keys.stream(*p) == sk.key) else { continue };
+        for id in sk.ids {
+            match entry::decode(agent, p, &id.id, &id.map) {
+                Some(d) => found.push((p, d)),
+                None => tracing::warn!(entry.id = %id.id, "dropping undecodable stream entry"),
+            }
+        }
+    }
+    found.sort_by_key(|(p, _)| *p);
+    out.extend(found.into_iter().map(|(_, d)| d));
+}
+
+/// Whether a Redis error means the consumer group (or stream) is gone, e.g. after a flush.
+pub fn is_missing_group(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<redis::RedisError>().is_some_and(|r| r.code() == Some("NOGROUP")))
+}

@@ -1,0 +1,112 @@
+//! The Lua scripts (one file each under `lua/`, with a KEYS/ARGV/Returns header) and one typed
+//! function per script. Scripts run with EVALSHA and fall back to loading themselves.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use redis::Script;
+
+use super::conn::RedisConn;
+use super::entry::Delivery;
+use super::keys::{AgentKeys, GROUP, priority_index};
+use crate::domain::Dispatch;
+
+static ENQUEUE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/enqueue.lua")));
+static PROMOTE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/promote.lua")));
+static ACQUIRE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/acquire.lua")));
+static RENEW_SLOTS: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/renew_slots.lua")));
+static ACK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/ack.lua")));
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `enqueue.lua`: hands orders (all of one agent type) to its streams or delayed set; returns the
+/// generation they now belong to.
+pub async fn enqueue(
+    conn: &mut RedisConn,
+    keys: &AgentKeys,
+    candidate_generation: &str,
+    orders: &[Dispatch],
+) -> anyhow::Result<String> {
+    let [high, normal, low] = keys.streams();
+    let mut inv = ENQUEUE.key(high);
+    inv.key(normal).key(low).key(keys.delayed()).key(keys.generation()).arg(candidate_generation);
+    for o in orders {
+        let due = o.not_before.map(|t| t.timestamp_millis().max(0)).unwrap_or(0);
+        inv.arg(o.task.to_string()).arg(o.attempt.0).arg(priority_index(o.priority)).arg(due);
+    }
+    inv.invoke_async(conn).await.context("enqueue.lua")
+}
+
+/// `promote.lua`: moves due delayed orders into their streams; returns how many moved and how
+/// long until the next one is due.
+pub async fn promote(conn: &mut RedisConn, keys: &AgentKeys, max: usize) -> anyhow::Result<(usize, Option<Duration>)> {
+    let [high, normal, low] = keys.streams();
+    let (moved, wait): (usize, i64) = PROMOTE
+        .key(high)
+        .key(normal)
+        .key(low)
+        .key(keys.delayed())
+        .arg(max)
+        .invoke_async(conn)
+        .await
+        .context("promote.lua")?;
+    Ok((moved, u64::try_from(wait).ok().map(Duration::from_millis)))
+}
+
+/// What [`acquire`] answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotGrant {
+    /// These slots may run now (possibly none, when the fleet limit is reached).
+    Granted(Vec<String>),
+    /// The agent is paused for this long (`None`: until an operator resumes it).
+    Paused(Option<Duration>),
+}
+
+/// `acquire.lua`: asks for fleet-wide run slots.
+pub async fn acquire(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, wanted: &[String]) -> anyhow::Result<SlotGrant> {
+    let mut inv = ACQUIRE.key(keys.slots());
+    inv.key(keys.settings()).arg(millis(ttl));
+    for w in wanted {
+        inv.arg(w);
+    }
+    let reply: Vec<redis::Value> = inv.invoke_async(conn).await.context("acquire.lua")?;
+    let mut it = reply.into_iter();
+    let pause: i64 = redis::from_redis_value(it.next().context("acquire.lua: empty reply")?)?;
+    Ok(match pause {
+        0 => SlotGrant::Granted(it.map(redis::from_redis_value).collect::<Result<_, _>>()?),
+        p if p < 0 => SlotGrant::Paused(None),
+        p => SlotGrant::Paused(Some(Duration::from_millis(p.unsigned_abs()))),
+    })
+}
+
+/// `renew_slots.lua`: extends (or re-creates) held slots.
+pub async fn renew_slots(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, held: &[String]) -> anyhow::Result<()> {
+    if held.is_empty() {
+        return Ok(());
+    }
+    let mut inv = RENEW_SLOTS.key(keys.slots());
+    inv.key(keys.settings()).arg(millis(ttl));
+    for h in held {
+        inv.arg(h);
+    }
+    let _: i64 = inv.invoke_async(conn).await.context("renew_slots.lua")?;
+    Ok(())
+}
+
+/// `ack.lua`: acknowledges and deletes handled entries.
+pub async fn ack(conn: &mut RedisConn, keys: &AgentKeys, done: &[Delivery]) -> anyhow::Result<()> {
+    if done.is_empty() {
+        return Ok(());
+    }
+    let [high, normal, low] = keys.streams();
+    let mut inv = ACK.key(high);
+    inv.key(normal).key(low).arg(GROUP);
+    for d in done {
+        inv.arg(priority_index(d.order.priority)).arg(&d.entry_id);
+    }
+    let _: i64 = inv.invoke_async(conn).await.context("ack.lua")?;
+    Ok(())
+}

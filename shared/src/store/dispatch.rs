@@ -1,0 +1,158 @@
+//! The dispatch outbox and agent settings.
+//!
+//! A task entering QUEUED gets `dispatched_gen = NULL`. Whoever hands it to Redis (the API right
+//! after its commit, a worker after a retry, the reconciler) records the Redis dispatch
+//! generation it was handed to. The reconciler re-dispatches every QUEUED task whose generation
+//! is not the current one: tasks the API crashed before handing over, and every queued task
+//! after Redis lost its data (a new generation). Duplicate orders are harmless: a claim is fenced
+//! on the attempt.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Store;
+use crate::domain::{AgentKind, AgentSettings, AgentStats, Attempt, Dispatch, TaskId};
+
+/// A change to an agent's settings; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct AgentPatch {
+    /// Pause or resume (resuming also clears a rate-limit pause).
+    pub paused: Option<bool>,
+    /// Set (Some(Some)) or remove (Some(None)) the fleet-wide limit.
+    pub concurrency_limit: Option<Option<u32>>,
+}
+
+impl Store {
+    /// QUEUED tasks of `agent` not handed to generation `gen`, queued more than `grace` ago.
+    pub async fn undispatched(
+        &self,
+        agent: AgentKind,
+        generation: &str,
+        grace: Duration,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Dispatch>> {
+        let rows: Vec<(Uuid, i32, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT id, attempt, priority::text, run_at FROM tasks \
+             WHERE state = 'QUEUED' AND agent = $1::agent_kind AND dispatched_gen IS DISTINCT FROM $2 \
+               AND queued_at < now() - make_interval(secs => $3) \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(agent.as_str())
+        .bind(generation)
+        .bind(grace.as_secs_f64())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading undispatched tasks")?;
+        rows.into_iter()
+            .map(|(id, attempt, priority, run_at)| {
+                Ok(Dispatch {
+                    task: TaskId::from_uuid(id),
+                    attempt: Attempt(attempt),
+                    agent,
+                    priority: priority.parse()?,
+                    not_before: run_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Records that these orders were handed to Redis generation `gen` (fenced on the attempt,
+    /// so a late mark cannot cover a newer requeue).
+    pub async fn mark_dispatched(&self, orders: &[Dispatch], generation: &str) -> anyhow::Result<u64> {
+        if orders.is_empty() {
+            return Ok(0);
+        }
+        let done = sqlx::query(
+            "UPDATE tasks t SET dispatched_gen = $3 FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
+             WHERE t.id = i.id AND t.attempt = i.attempt AND t.state = 'QUEUED'",
+        )
+        .bind(orders.iter().map(|o| o.task.as_uuid()).collect::<Vec<_>>())
+        .bind(orders.iter().map(|o| o.attempt.0).collect::<Vec<_>>())
+        .bind(generation)
+        .execute(&self.pool)
+        .await
+        .context("marking tasks dispatched")?;
+        Ok(done.rows_affected())
+    }
+
+    /// Settings of every agent type (defaults for those without a row).
+    pub async fn agent_settings(&self) -> anyhow::Result<Vec<AgentSettings>> {
+        let rows: Vec<(String, Option<i32>, bool, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
+            "SELECT agent::text, concurrency_limit, paused, paused_until, pause_reason FROM agent_settings",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<AgentSettings> = AgentKind::ALL.iter().map(|a| AgentSettings::default_for(*a)).collect();
+        for (agent, limit, paused, until, reason) in rows {
+            let agent: AgentKind = agent.parse()?;
+            if let Some(s) = out.iter_mut().find(|s| s.agent == agent) {
+                s.concurrency_limit = limit.and_then(|l| u32::try_from(l).ok());
+                s.paused = paused;
+                s.paused_until = until;
+                s.pause_reason = reason;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Changes an agent's settings and returns them.
+    pub async fn update_agent(&self, agent: AgentKind, patch: &AgentPatch) -> anyhow::Result<AgentSettings> {
+        let limit = patch.concurrency_limit.flatten().map(i32::try_from).transpose()?;
+        sqlx::query(
+            "INSERT INTO agent_settings (agent) VALUES ($1::agent_kind) ON CONFLICT (agent) DO NOTHING",
+        )
+        .bind(agent.as_str())
+        .execute(&self.pool)
+        .await?;
+        sqlx::query(
+            "UPDATE agent_settings SET \
+               paused = coalesce($2, paused), \
+               paused_until = CASE WHEN $2 = false THEN NULL ELSE paused_until END, \
+               pause_reason = CASE WHEN $2 = false THEN NULL WHEN $2 THEN 'paused by an operator' ELSE pause_reason END, \
+               concurrency_limit = CASE WHEN $3 THEN $4 ELSE concurrency_limit END, \
+               updated_at = now() \
+             WHERE agent = $1::agent_kind",
+        )
+        .bind(agent.as_str())
+        .bind(patch.paused)
+        .bind(patch.concurrency_limit.is_some())
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
+        self.agent_settings()
+            .await?
+            .into_iter()
+            .find(|s| s.agent == agent)
+            .context("agent settings vanished")
+    }
+
+    /// Queue statistics per agent type, computed from the tasks table.
+    pub async fn agent_stats(&self) -> anyhow::Result<Vec<AgentStats>> {
+        let rows: Vec<(String, i64, i64, i64, i64, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT agent::text, \
+               count(*) FILTER (WHERE state = 'QUEUED' AND (run_at IS NULL OR run_at <= now())), \
+               count(*) FILTER (WHERE state = 'QUEUED' AND run_at > now()), \
+               count(*) FILTER (WHERE state = 'RUNNING'), \
+               count(*) FILTER (WHERE state = 'FAILED' AND dead_letter), \
+               min(queued_at) FILTER (WHERE state = 'QUEUED' AND (run_at IS NULL OR run_at <= now())) \
+             FROM tasks WHERE state IN ('QUEUED', 'RUNNING', 'FAILED') GROUP BY agent",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<AgentStats> = AgentKind::ALL
+            .iter()
+            .map(|a| AgentStats { agent: *a, queued: 0, delayed: 0, running: 0, dead: 0, oldest_queued_at: None })
+            .collect();
+        for (agent, queued, delayed, running, dead, oldest) in rows {
+            let agent: AgentKind = agent.parse()?;
+            if let Some(s) = out.iter_mut().find(|s| s.agent == agent) {
+                *s = AgentStats { agent, queued, delayed, running, dead, oldest_queued_at: oldest };
+            }
+        }
+        Ok(out)
+    }
+}

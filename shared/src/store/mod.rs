@@ -1,0 +1,70 @@
+//! Postgres: the source of truth, and the only module that writes SQL.
+//!
+//! Which queries exist and what they guarantee:
+//! - [`tasks`]: inserting tasks (with their first events), reading and listing them, and every
+//!   state change. Each change is one conditional `UPDATE … WHERE state = $from AND attempt =
+//!   $fence` whose target state comes from [`crate::domain::transition`]; the row count decides
+//!   whether it happened. The event row is written by the same statement.
+//! - [`attempts`]: the worker side: batch claims (QUEUED → RUNNING, attempt + 1, lease, execution
+//!   row), lease renewal, fenced batch finishes, and the reaper's view of expired leases.
+//! - [`dispatch`]: the outbox the reconciler reads (QUEUED tasks not yet handed to the current
+//!   Redis generation) and agent settings.
+//! - [`tokens`]: API tokens, stored as SHA-256 hashes.
+//!
+//! Row structs live in [`rows`] and never leave this module; callers get domain types.
+
+pub mod attempts;
+pub mod dispatch;
+mod rows;
+pub mod tasks;
+pub mod tokens;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+/// Embedded migrations (the `migrations/` folder at the workspace root).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: PgPool,
+}
+
+impl Store {
+    /// Connects a pool of at most `max_connections`.
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
+        let opts: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid Postgres URL")?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .context("connecting to Postgres")?;
+        Ok(Store { pool })
+    }
+
+    /// Wraps an existing pool (tests).
+    pub fn from_pool(pool: PgPool) -> Store {
+        Store { pool }
+    }
+
+    /// The pool, for migrations and readiness checks.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR.run(&self.pool).await.context("running migrations")
+    }
+
+    /// A trivial round trip, for readiness.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.context("Postgres ping")?;
+        Ok(())
+    }
+}

@@ -1,1 +1,17 @@
-//! placeholder
+//! The API node: a stateless poem-openapi service over Postgres (truth) and Redis (dispatch).
+//!
+//! - [`startup`]: build, bind, serve, shut down.
+//! - [`routes`]: the OpenAPI service, one module per area; DTOs live beside their routes.
+//! - [`problem`]: the one error type (RFC 9457 problem+json), mapped in one place.
+//! - [`auth`]: bearer tokens.
+//! - [`state`]: the handles every request can reach.
+//!
+//! Handlers convert DTOs to domain types at the edge, call `shared::store` / `shared::outbox`,
+//! and convert back. They hold nothing between requests.
+
+pub mod auth;
+mod body_limit;
+pub mod problem;
+pub mod routes;
+pub mod startup;
+pub mod state;

@@ -3,8 +3,10 @@
 //! - [`domain`]: pure types and rules (ids, task specs, the state machine, retry policy). No I/O.
 //! - [`store`]: Postgres, the source of truth. The only module with SQL.
 //! - [`queue`]: Redis, the dispatch transport. The only module that names a key or runs a script.
+//! - [`outbox`]: hands committed QUEUED tasks to Redis and records the generation.
 //! - [`config`]: settings from the environment, validated at startup.
 //! - [`telemetry`]: logging.
+//!
 //!
 //! Rules between them: `domain` depends on nothing else here; `store` and `queue` speak domain
 //! types at their boundaries and keep their own row/entry shapes private; nothing here knows
@@ -12,6 +14,7 @@
 
 pub mod config;
 pub mod domain;
+pub mod outbox;
 pub mod queue;
 pub mod store;
 pub mod telemetry;

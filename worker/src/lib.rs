@@ -1,1 +1,21 @@
-//! placeholder
+//! The worker: claims tasks from Redis, runs them, records results in Postgres.
+//!
+//! - [`startup`]: build, run, graceful shutdown.
+//! - [`consumer`]: the claim loop of one agent type (slots → read → claim → ack → spawn).
+//! - [`attempt`]: one attempt (run → decide → record, fenced on the attempt).
+//! - [`recorder`]: batches result writes.
+//! - [`heartbeat`]: renews leases; stops attempts whose lease is gone (cancel included).
+//! - [`maintenance`]: reaper of expired leases and reconciler of undispatched tasks.
+//! - [`running`]: registry of running attempts.
+//! - [`agents`]: runners per agent type.
+//! - [`context`]: the shared handles.
+
+pub mod agents;
+pub mod attempt;
+pub mod consumer;
+pub mod context;
+pub mod heartbeat;
+pub mod maintenance;
+pub mod recorder;
+pub mod running;
+pub mod startup;

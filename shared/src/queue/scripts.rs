@@ -59,8 +59,14 @@ pub async fn promote(conn: &mut RedisConn, keys: &AgentKeys, max: usize) -> anyh
 /// What [`acquire`] answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlotGrant {
-    /// These slots may run now (possibly none, when the fleet limit is reached).
-    Granted(Vec<String>),
+    /// These slots may run now (possibly none, when the fleet limit is reached). `tracked`: a
+    /// limit is set, so the slots were recorded and must be renewed and released.
+    Granted {
+        /// Slot names granted.
+        slots: Vec<String>,
+        /// Whether they were recorded.
+        tracked: bool,
+    },
     /// The agent is paused for this long (`None`: until an operator resumes it).
     Paused(Option<Duration>),
 }
@@ -76,7 +82,11 @@ pub async fn acquire(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, want
     let mut it = reply.into_iter();
     let pause: i64 = redis::from_redis_value(it.next().context("acquire.lua: empty reply")?)?;
     Ok(match pause {
-        0 => SlotGrant::Granted(it.map(redis::from_redis_value).collect::<Result<_, _>>()?),
+        0 => {
+            let tracked: i64 = redis::from_redis_value(it.next().context("acquire.lua: short reply")?)?;
+            let slots = it.map(redis::from_redis_value).collect::<Result<_, _>>()?;
+            SlotGrant::Granted { slots, tracked: tracked == 1 }
+        }
         p if p < 0 => SlotGrant::Paused(None),
         p => SlotGrant::Paused(Some(Duration::from_millis(p.unsigned_abs()))),
     })

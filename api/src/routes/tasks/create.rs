@@ -1,0 +1,114 @@
+//! Creating tasks: validate, insert (with creation events), commit, then hand QUEUED tasks to
+//! Redis. The hand-over happens after the commit and may fail: the task is still safe in
+//! Postgres and the reconciler dispatches it (see `shared::outbox`).
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+use shared::domain::{TaskDraft, TaskId, TaskSpec, TaskState};
+use shared::outbox;
+use shared::store::tasks::{IdempotentInsert, Initial, NewTask};
+
+use crate::problem::FieldProblem;
+use crate::auth::BearerAuth;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Validates a draft, prefixing field names for batch items.
+pub fn parse(draft: TaskDraft, prefix: &str) -> Result<TaskSpec, Vec<FieldProblem>> {
+    TaskSpec::parse(draft, Utc::now()).map_err(|e| {
+        e.0.into_iter()
+            .map(|f| FieldProblem { field: format!("{prefix}{}", f.field), message: f.message })
+            .collect()
+    })
+}
+
+/// Task-scoped tokens (given to agents) may only create subtasks of their own task.
+fn check_scope(auth: &BearerAuth, spec: &TaskSpec) -> Result<(), ApiError> {
+    if let Some(scope) = auth.0.task_scope
+        && spec.parent_task_id != Some(scope)
+    {
+        return Err(ApiError::forbidden(format!("this token may only create subtasks of task {scope}")));
+    }
+    Ok(())
+}
+
+/// Hands QUEUED tasks to Redis; logs (does not fail the request) when Redis is unavailable.
+pub async fn dispatch_queued(state: &AppState, tasks: &[shared::domain::Task]) {
+    let orders: Vec<_> = tasks.iter().filter(|t| t.state == TaskState::Queued).map(outbox::order_for).collect();
+    if let Err(e) = outbox::hand_over(&state.store, &state.queue, &orders).await {
+        tracing::warn!(error.message = %e, tasks = orders.len(), "dispatch deferred to the reconciler");
+    }
+}
+
+/// The result of creating one task.
+pub enum Created {
+    /// New.
+    New(shared::domain::Task),
+    /// Replayed from an earlier request with the same idempotency key.
+    Replayed(shared::domain::Task),
+}
+
+/// `POST /api/tasks`.
+pub async fn create_one(
+    state: &AppState,
+    auth: &BearerAuth,
+    draft: TaskDraft,
+    body_hash_input: String,
+    run: bool,
+    idempotency_key: Option<String>,
+) -> Result<Created, ApiError> {
+    let spec = parse(draft, "").map_err(ApiError::validation)?;
+    check_scope(auth, &spec)?;
+    if let Some(k) = &idempotency_key
+        && (k.is_empty() || k.len() > 255)
+    {
+        return Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 characters".into()));
+    }
+    let idempotency = idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
+    let initial = if run { Initial::Run } else { Initial::Pending };
+    let new = NewTask { id: TaskId::new(), spec, idempotency };
+    match state.store.insert_idempotent(new, initial, &auth.actor()).await? {
+        IdempotentInsert::Created(t) => {
+            dispatch_queued(state, std::slice::from_ref(&t)).await;
+            Ok(Created::New(*t))
+        }
+        IdempotentInsert::Replayed(t) => Ok(Created::Replayed(*t)),
+        IdempotentInsert::KeyReused => Err(ApiError::conflict(
+            "idempotency-key-reused",
+            "Idempotency key reused",
+            "this Idempotency-Key was used with a different request body".into(),
+        )),
+    }
+}
+
+/// `POST /api/tasks/batch`.
+pub async fn create_batch(
+    state: &AppState,
+    auth: &BearerAuth,
+    drafts: Vec<TaskDraft>,
+    run: bool,
+) -> Result<Vec<TaskId>, ApiError> {
+    let max = state.settings.max_batch;
+    if drafts.is_empty() || drafts.len() > max {
+        return Err(ApiError::unprocessable("batch-size", format!("send between 1 and {max} tasks")));
+    }
+    let mut specs = Vec::with_capacity(drafts.len());
+    let mut problems = Vec::new();
+    for (i, d) in drafts.into_iter().enumerate() {
+        match parse(d, &format!("tasks[{i}].")) {
+            Ok(s) => specs.push(s),
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    for s in &specs {
+        check_scope(auth, s)?;
+    }
+    let new: Vec<NewTask> = specs.into_iter().map(|spec| NewTask { id: TaskId::new(), spec, idempotency: None }).collect();
+    let initial = if run { Initial::Run } else { Initial::Pending };
+    let tasks = state.store.insert_tasks(&new, initial, &auth.actor()).await?;
+    dispatch_queued(state, &tasks).await;
+    Ok(new.iter().map(|n| n.id).collect())
+}

@@ -1,0 +1,461 @@
+//! HTTP shapes of tasks (JSON and the original YAML), and their conversions to and from domain
+//! types. Nothing outside the API crate sees these.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{ApiRequest, Enum, Object, payload::Json, payload::Yaml};
+use shared::domain::{self, TaskDraft};
+use uuid::Uuid;
+
+/// Task states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "shared::domain::TaskState", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskState {
+    /// Created, not submitted.
+    Pending,
+    /// Waiting for a worker (possibly until `run_at`).
+    Queued,
+    /// Running on a worker.
+    Running,
+    /// Waiting for a human answer or for subtasks.
+    Blocked,
+    /// Finished; awaiting accept or reject.
+    Ready,
+    /// Done.
+    Completed,
+    /// Failed; can be re-run.
+    Failed,
+    /// Cancelled; can be re-run.
+    Cancelled,
+    /// Ran past its timeout; can be resumed.
+    TimedOut,
+    /// Spent more than its budget; can be re-run.
+    BudgetExceeded,
+}
+
+/// Command of an `exec` task, run without a shell.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ExecOptions {
+    /// Program and arguments, e.g. `["cargo", "test"]`.
+    pub argv: Vec<String>,
+    /// Working directory (default: the worker's).
+    pub working_dir: Option<String>,
+}
+
+/// A new task (JSON).
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateTask {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Free text for humans.
+    pub description: Option<String>,
+    /// What the agent should do (required for model agents).
+    pub instructions: Option<String>,
+    /// Agent type: `exec`, `noop`, `claude`, `gemini` or `local`.
+    pub agent: String,
+    /// Model name or tier.
+    pub model: Option<String>,
+    /// `high`, `normal` (default) or `low`.
+    pub priority: Option<String>,
+    /// Attempts before failing for good (1 to 50, default 3).
+    pub max_attempts: Option<u32>,
+    /// Per-attempt timeout as a duration, e.g. `30m`.
+    pub timeout: Option<String>,
+    /// Per-attempt timeout in seconds (instead of `timeout`).
+    pub timeout_secs: Option<u64>,
+    /// Cost limit in US dollars.
+    pub budget_usd: Option<f64>,
+    /// Labels (a-z, 0-9, `-_.:/=`; at most 32).
+    pub labels: Option<Vec<String>>,
+    /// Project.
+    pub project_id: Option<Uuid>,
+    /// Parent task, for subtasks.
+    pub parent_task_id: Option<Uuid>,
+    /// Tasks that must complete first.
+    pub depends_on: Option<Vec<Uuid>>,
+    /// Earliest start.
+    pub run_at: Option<DateTime<Utc>>,
+    /// Earliest start as a delay in seconds (instead of `run_at`).
+    pub delay_secs: Option<u64>,
+    /// Whether success waits for accept/reject (default: yes for model agents' top-level tasks).
+    pub review: Option<bool>,
+    /// Command, for `exec` tasks.
+    pub exec: Option<ExecOptions>,
+    /// Permission mode for model CLIs.
+    pub permission_mode: Option<String>,
+    /// Tools a model CLI may use.
+    pub allowed_tools: Option<Vec<String>>,
+    /// Turn limit for model CLIs.
+    pub max_turns: Option<u32>,
+}
+
+impl From<CreateTask> for TaskDraft {
+    fn from(c: CreateTask) -> TaskDraft {
+        let (argv, exec_dir) = match c.exec {
+            Some(e) => (Some(e.argv), e.working_dir),
+            None => (None, None),
+        };
+        TaskDraft {
+            title: Some(c.title),
+            description: c.description,
+            instructions: c.instructions,
+            agent: Some(c.agent),
+            model: c.model,
+            priority: c.priority,
+            max_attempts: c.max_attempts,
+            timeout: c.timeout,
+            timeout_secs: c.timeout_secs,
+            budget_usd: c.budget_usd,
+            labels: c.labels.unwrap_or_default(),
+            project_id: c.project_id,
+            parent_task_id: c.parent_task_id,
+            depends_on: c.depends_on.unwrap_or_default(),
+            run_at: c.run_at,
+            delay_secs: c.delay_secs,
+            review: c.review,
+            argv,
+            working_dir: exec_dir,
+            permission_mode: c.permission_mode,
+            allowed_tools: c.allowed_tools.unwrap_or_default(),
+            max_turns: c.max_turns,
+        }
+    }
+}
+
+/// The `agent:` block of the original task YAML.
+#[derive(Debug, Clone, Object)]
+pub struct YamlAgent {
+    /// Agent type.
+    #[oai(rename = "type")]
+    pub type_: String,
+    /// Model.
+    pub model: Option<String>,
+    /// Instructions.
+    pub instructions: Option<String>,
+    /// Project directory (working directory of the agent).
+    pub project_dir: Option<String>,
+    /// Same as `project_dir`.
+    pub working_dir: Option<String>,
+    /// Budget in US dollars.
+    pub max_budget_usd: Option<f64>,
+    /// Permission mode.
+    pub permission_mode: Option<String>,
+    /// Allowed tools.
+    pub allowed_tools: Option<Vec<String>>,
+    /// Command of an `exec` task.
+    pub argv: Option<Vec<String>>,
+    /// Turn limit.
+    pub max_turns: Option<u32>,
+}
+
+/// The `retry:` block of the original task YAML.
+#[derive(Debug, Clone, Object)]
+pub struct YamlRetry {
+    /// Attempts before failing for good.
+    pub max_attempts: Option<u32>,
+}
+
+/// A new task in the original claudomator YAML shape.
+#[derive(Debug, Clone, Object)]
+pub struct TaskYaml {
+    /// Title.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Agent block.
+    pub agent: YamlAgent,
+    /// Duration like `30m`.
+    pub timeout: Option<String>,
+    /// `high`, `normal` or `low`.
+    pub priority: Option<String>,
+    /// Labels.
+    pub tags: Option<Vec<String>>,
+    /// Prerequisites.
+    pub depends_on: Option<Vec<Uuid>>,
+    /// Parent task.
+    pub parent_task_id: Option<Uuid>,
+    /// Retry policy.
+    pub retry: Option<YamlRetry>,
+    /// Earliest start.
+    pub run_at: Option<DateTime<Utc>>,
+    /// Review success before completing.
+    pub review: Option<bool>,
+}
+
+impl From<TaskYaml> for TaskDraft {
+    fn from(y: TaskYaml) -> TaskDraft {
+        let a = y.agent;
+        TaskDraft {
+            title: Some(y.name),
+            description: y.description,
+            instructions: a.instructions,
+            agent: Some(a.type_),
+            model: a.model,
+            priority: y.priority,
+            max_attempts: y.retry.and_then(|r| r.max_attempts),
+            timeout: y.timeout,
+            budget_usd: a.max_budget_usd,
+            labels: y.tags.unwrap_or_default(),
+            parent_task_id: y.parent_task_id,
+            depends_on: y.depends_on.unwrap_or_default(),
+            run_at: y.run_at,
+            review: y.review,
+            argv: a.argv,
+            working_dir: a.project_dir.or(a.working_dir),
+            permission_mode: a.permission_mode,
+            allowed_tools: a.allowed_tools.unwrap_or_default(),
+            max_turns: a.max_turns,
+            ..TaskDraft::default()
+        }
+    }
+}
+
+/// Body of `POST /api/tasks`.
+#[derive(Debug, ApiRequest)]
+pub enum CreateTaskBody {
+    /// JSON.
+    Json(Json<CreateTask>),
+    /// The original task YAML.
+    Yaml(Yaml<TaskYaml>),
+}
+
+impl From<CreateTaskBody> for TaskDraft {
+    fn from(b: CreateTaskBody) -> TaskDraft {
+        match b {
+            CreateTaskBody::Json(Json(c)) => c.into(),
+            CreateTaskBody::Yaml(Yaml(y)) => y.into(),
+        }
+    }
+}
+
+/// Body of `POST /api/tasks/batch`.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateTaskBatch {
+    /// The tasks (at most `CLAUDOMATOR_MAX_BATCH`).
+    pub tasks: Vec<CreateTask>,
+}
+
+/// Answer of `POST /api/tasks/batch`.
+#[derive(Debug, Clone, Object)]
+pub struct CreatedBatch {
+    /// Ids of the created tasks, in request order.
+    pub ids: Vec<Uuid>,
+}
+
+/// A question an agent asked.
+#[derive(Debug, Clone, Object)]
+pub struct QuestionView {
+    /// The question.
+    pub text: String,
+    /// Offered answers (empty: free text).
+    pub options: Vec<String>,
+}
+
+/// A task.
+#[derive(Debug, Clone, Object)]
+pub struct TaskView {
+    /// Id.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Instructions.
+    pub instructions: String,
+    /// Agent type.
+    pub agent: String,
+    /// Model.
+    pub model: Option<String>,
+    /// Priority.
+    pub priority: String,
+    /// State.
+    pub state: TaskState,
+    /// Claims so far (the fencing token).
+    pub attempt: i32,
+    /// Attempts counted against `max_attempts`.
+    pub attempts_used: i32,
+    /// Attempt limit.
+    pub max_attempts: u32,
+    /// Per-attempt timeout in seconds.
+    pub timeout_secs: Option<u64>,
+    /// Budget.
+    pub budget_usd: Option<f64>,
+    /// Success waits for review.
+    pub review: bool,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// Project.
+    pub project_id: Option<Uuid>,
+    /// Parent task.
+    pub parent_task_id: Option<Uuid>,
+    /// Prerequisites.
+    pub depends_on: Vec<Uuid>,
+    /// Earliest start.
+    pub run_at: Option<DateTime<Utc>>,
+    /// Command of an exec task.
+    pub exec: Option<ExecOptions>,
+    /// Permission mode.
+    pub permission_mode: Option<String>,
+    /// Allowed tools.
+    pub allowed_tools: Vec<String>,
+    /// Turn limit.
+    pub max_turns: Option<u32>,
+    /// Why the last attempt ended as it did.
+    pub last_error: Option<String>,
+    /// Open question while BLOCKED.
+    pub question: Option<QuestionView>,
+    /// Reviewer's comment after a reject.
+    pub rejection_comment: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Task> for TaskView {
+    fn from(t: domain::Task) -> TaskView {
+        let s = t.spec;
+        let exec = (s.agent == domain::AgentKind::Exec)
+            .then(|| ExecOptions { argv: s.options.argv.clone(), working_dir: s.options.working_dir.clone() });
+        TaskView {
+            id: t.id.as_uuid(),
+            title: s.title,
+            description: s.description,
+            instructions: s.instructions,
+            agent: s.agent.as_str().to_owned(),
+            model: s.model,
+            priority: s.priority.as_str().to_owned(),
+            state: t.state.into(),
+            attempt: t.attempt.0,
+            attempts_used: t.attempts_charged,
+            max_attempts: s.max_attempts,
+            timeout_secs: s.timeout.map(|d| d.as_secs()),
+            budget_usd: s.budget_usd,
+            review: s.review,
+            labels: s.labels,
+            project_id: s.project_id,
+            parent_task_id: s.parent_task_id.map(|p| p.as_uuid()),
+            depends_on: s.depends_on.iter().map(|d| d.as_uuid()).collect(),
+            run_at: s.run_at,
+            exec,
+            permission_mode: s.options.permission_mode,
+            allowed_tools: s.options.allowed_tools,
+            max_turns: s.options.max_turns,
+            last_error: t.last_error,
+            question: t.question.map(|q| QuestionView { text: q.text, options: q.options }),
+            rejection_comment: t.rejection_comment,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// A page of tasks, newest first.
+#[derive(Debug, Clone, Object)]
+pub struct TaskPage {
+    /// The tasks.
+    pub items: Vec<TaskView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+/// Body of `POST /api/tasks/{id}/reject`.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RejectBody {
+    /// What to change (kept on the task as `rejection_comment`).
+    pub comment: Option<String>,
+}
+
+/// One attempt.
+#[derive(Debug, Clone, Object)]
+pub struct ExecutionView {
+    /// Id.
+    pub id: Uuid,
+    /// Attempt number.
+    pub attempt: i32,
+    /// Worker that ran it.
+    pub worker_id: String,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// End.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Exit code.
+    pub exit_code: Option<i32>,
+    /// `succeeded`, `failed`, `rate_limited`, `blocked`, `timed_out`, `budget_exceeded`,
+    /// `cancelled`, `lease_expired` or `handed_back`; absent while running.
+    pub outcome: Option<String>,
+    /// Error.
+    pub error: Option<String>,
+    /// Cost in US dollars.
+    pub cost_usd: Option<f64>,
+    /// Input tokens.
+    pub tokens_in: Option<i64>,
+    /// Output tokens.
+    pub tokens_out: Option<i64>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Captured output (capped).
+    pub output: Option<String>,
+    /// Agent session.
+    pub session_id: Option<String>,
+}
+
+impl From<domain::Execution> for ExecutionView {
+    fn from(e: domain::Execution) -> Self {
+        ExecutionView {
+            id: e.id,
+            attempt: e.attempt.0,
+            worker_id: e.worker_id,
+            started_at: e.started_at,
+            finished_at: e.finished_at,
+            exit_code: e.exit_code,
+            outcome: e.outcome,
+            error: e.error,
+            cost_usd: e.cost_usd,
+            tokens_in: e.tokens_in,
+            tokens_out: e.tokens_out,
+            summary: e.summary,
+            output: e.output,
+            session_id: e.session_id,
+        }
+    }
+}
+
+/// One transition in a task's history.
+#[derive(Debug, Clone, Object)]
+pub struct EventView {
+    /// Global order.
+    pub id: i64,
+    /// State before (absent at creation).
+    pub from: Option<TaskState>,
+    /// State after.
+    pub to: TaskState,
+    /// What happened (`create`, `run`, `start`, `succeed`, ...).
+    pub event: String,
+    /// Attempt.
+    pub attempt: i32,
+    /// Who.
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl From<domain::EventRecord> for EventView {
+    fn from(e: domain::EventRecord) -> Self {
+        EventView {
+            id: e.id,
+            from: e.from.map(Into::into),
+            to: e.to.into(),
+            event: e.event,
+            attempt: e.attempt.0,
+            actor: e.actor,
+            reason: e.reason,
+            at: e.at,
+        }
+    }
+}

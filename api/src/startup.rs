@@ -1,0 +1,75 @@
+//! Building and running an API node: `Application::build` binds its own listener (port 0 in
+//! tests), `port()` says where, `run_until_stopped` serves until the shutdown future resolves.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::{EndpointExt, IntoEndpoint, Route, Server};
+use shared::config::ApiSettings;
+use shared::queue::Queue;
+use shared::store::Store;
+
+use crate::state::AppState;
+use crate::{body_limit, problem, routes};
+
+/// A bound, not yet serving, API node.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to Postgres and Redis and binds the listener.
+    pub async fn build(settings: ApiSettings) -> anyhow::Result<Application> {
+        let store = Store::connect(&settings.common.database_url, settings.common.database_max_connections).await?;
+        let queue = Queue::connect(settings.common.redis.clone(), &settings.common.redis_prefix).await?;
+        Self::build_with(settings, store, queue).await
+    }
+
+    /// Binds the listener with existing handles (tests share pools this way).
+    pub async fn build_with(settings: ApiSettings, store: Store, queue: Queue) -> anyhow::Result<Application> {
+        let acceptor = TcpListener::bind(settings.bind)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .context("listener has no TCP address")?;
+        Ok(Application { acceptor, port, state: AppState { store, queue, settings: Arc::new(settings) } })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 10 s).
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let app = endpoint(self.state);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
+            .await
+            .context("serving HTTP")
+    }
+}
+
+/// The whole HTTP surface.
+pub fn endpoint(state: AppState) -> impl poem::Endpoint {
+    let api = routes::service();
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    let max = state.settings.max_body_bytes;
+    Route::new()
+        .nest("/", api.into_endpoint())
+        .nest("/api/docs", docs)
+        .at("/api/openapi.json", spec)
+        .around(move |ep, req| async move { body_limit::limit_body(&ep, req, max).await })
+        .data(state)
+        .catch_all_error(problem::render_poem_error)
+}

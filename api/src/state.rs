@@ -1,0 +1,19 @@
+//! What every handler can reach. Holds handles only (pools and connections are shared and
+//! cheap to clone); API nodes keep no other state, so any number of them can serve.
+
+use std::sync::Arc;
+
+use shared::config::ApiSettings;
+use shared::queue::Queue;
+use shared::store::Store;
+
+/// Handles shared by all requests.
+#[derive(Clone)]
+pub struct AppState {
+    /// Postgres.
+    pub store: Store,
+    /// Redis.
+    pub queue: Queue,
+    /// Settings.
+    pub settings: Arc<ApiSettings>,
+}

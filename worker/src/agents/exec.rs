@@ -1,0 +1,160 @@
+//! The `exec` agent: runs an argv list (never through a shell) in its own process group, with a
+//! timeout, capturing combined stdout/stderr (the last `output_limit_bytes`).
+//!
+//! Exit 0 is success. Exit 75 (`EX_TEMPFAIL`, sysexits.h) or death by a signal is a transient
+//! failure (retried with backoff); any other exit code is permanent. Stopping (cancel, lost
+//! lease, shutdown, timeout) sends SIGTERM to the whole group, then SIGKILL one second later.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use shared::domain::{AttemptOutcome, Task};
+use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use super::{RunLimits, RunReport, Runner};
+
+/// `EX_TEMPFAIL`: "temporary failure; the user is invited to retry".
+pub const EXIT_TEMPFAIL: i32 = 75;
+const KILL_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs commands.
+#[derive(Debug, Clone, Default)]
+pub struct ExecRunner;
+
+/// Output kept from the end of a stream of lines.
+struct Tail {
+    buf: String,
+    limit: usize,
+    dropped: bool,
+}
+
+impl Tail {
+    fn push(&mut self, line: &str) {
+        self.buf.push_str(line);
+        self.buf.push('\n');
+        if self.buf.len() > self.limit.saturating_mul(2).max(4096) {
+            self.trim();
+        }
+    }
+    fn trim(&mut self) {
+        if self.buf.len() > self.limit {
+            let mut cut = self.buf.len() - self.limit;
+            while !self.buf.is_char_boundary(cut) {
+                cut += 1;
+            }
+            self.buf.drain(..cut);
+            self.dropped = true;
+        }
+    }
+    fn finish(mut self) -> String {
+        self.trim();
+        if self.dropped { format!("[output truncated to the last {} bytes]\n{}", self.limit, self.buf) } else { self.buf }
+    }
+}
+
+async fn pump(reader: impl AsyncRead + Unpin, tail: Arc<Mutex<Tail>>) {
+    let mut lines = BufReader::new(reader).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        tail.lock().await.push(&line);
+    }
+}
+
+fn signal_group(child: &Child, sig: Signal) {
+    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+        // The child leads its own group (process_group(0)), so its pid is the group id.
+        let _ = killpg(Pid::from_raw(pid), sig);
+    }
+}
+
+/// Stops the whole process group: SIGTERM, then SIGKILL after a grace period.
+async fn stop_group(child: &mut Child) {
+    signal_group(child, Signal::SIGTERM);
+    if tokio::time::timeout(KILL_GRACE, child.wait()).await.is_err() {
+        signal_group(child, Signal::SIGKILL);
+        let _ = child.wait().await;
+    }
+}
+
+enum End {
+    Exited(std::process::ExitStatus),
+    TimedOut,
+    Stopped,
+    WaitFailed(std::io::Error),
+}
+
+impl Runner for ExecRunner {
+    async fn run(&self, task: &Task, limits: RunLimits, stop: CancellationToken) -> RunReport {
+        let argv = &task.spec.options.argv;
+        let Some((program, args)) = argv.split_first() else {
+            return RunReport::of(Some(AttemptOutcome::Failed { transient: false, error: "empty argv".into() }));
+        };
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true)
+            .env("CLAUDOMATOR_TASK_ID", task.id.to_string())
+            .env("CLAUDOMATOR_ATTEMPT", task.attempt.to_string());
+        if let Some(dir) = &task.spec.options.working_dir {
+            cmd.current_dir(dir);
+        }
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                return RunReport::of(Some(AttemptOutcome::Failed {
+                    transient: false,
+                    error: format!("cannot start `{program}`: {e}"),
+                }));
+            }
+        };
+        let tail = Arc::new(Mutex::new(Tail { buf: String::new(), limit: limits.output_limit_bytes, dropped: false }));
+        let mut pumps = Vec::new();
+        if let Some(out) = child.stdout.take() {
+            pumps.push(tokio::spawn(pump(out, tail.clone())));
+        }
+        if let Some(err) = child.stderr.take() {
+            pumps.push(tokio::spawn(pump(err, tail.clone())));
+        }
+        let end = tokio::select! {
+            r = child.wait() => match r { Ok(s) => End::Exited(s), Err(e) => End::WaitFailed(e) },
+            () = tokio::time::sleep(limits.timeout) => End::TimedOut,
+            () = stop.cancelled() => End::Stopped,
+        };
+        if matches!(end, End::TimedOut | End::Stopped) {
+            stop_group(&mut child).await;
+        }
+        for p in pumps {
+            // Grandchildren may keep the pipes open; do not wait on them forever.
+            let _ = tokio::time::timeout(KILL_GRACE, p).await;
+        }
+        let output = match Arc::try_unwrap(tail) {
+            Ok(m) => m.into_inner().finish(),
+            Err(shared) => shared.lock().await.buf.clone(),
+        };
+        let (outcome, exit_code) = match end {
+            End::Stopped => (None, None),
+            End::TimedOut => (Some(AttemptOutcome::TimedOut), None),
+            End::WaitFailed(e) => {
+                (Some(AttemptOutcome::Failed { transient: true, error: format!("waiting for the process: {e}") }), None)
+            }
+            End::Exited(status) => match status.code() {
+                Some(0) => (Some(AttemptOutcome::Succeeded), Some(0)),
+                Some(EXIT_TEMPFAIL) => (
+                    Some(AttemptOutcome::Failed { transient: true, error: format!("exit code {EXIT_TEMPFAIL} (temporary failure)") }),
+                    Some(EXIT_TEMPFAIL),
+                ),
+                Some(code) => (Some(AttemptOutcome::Failed { transient: false, error: format!("exit code {code}") }), Some(code)),
+                None => (Some(AttemptOutcome::Failed { transient: true, error: format!("killed: {status}") }), None),
+            },
+        };
+        RunReport { outcome, exit_code, output: Some(output), ..RunReport::of(None) }
+    }
+}

@@ -1,0 +1,158 @@
+//! One attempt: run the task with its runner, decide what the outcome means (pure domain
+//! `decide`), and record it through the recorder, fenced on the attempt. A worker that lost its
+//! lease writes nothing; a worker shutting down hands the task back without charging it.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use shared::domain::outcome::AttemptFacts;
+use shared::domain::{AttemptOutcome, Task, TaskEvent, TaskState, decide};
+use shared::store::tasks::{Applied, ExecutionEnd, Transition};
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::agents::{RunLimits, RunReport};
+use crate::context::Context;
+use crate::running::StopReason;
+
+fn outcome_name(o: &AttemptOutcome) -> &'static str {
+    match o {
+        AttemptOutcome::Succeeded => "succeeded",
+        AttemptOutcome::Failed { .. } => "failed",
+        AttemptOutcome::RateLimited { .. } => "rate_limited",
+        AttemptOutcome::Blocked(_) => "blocked",
+        AttemptOutcome::TimedOut => "timed_out",
+        AttemptOutcome::BudgetExceeded => "budget_exceeded",
+    }
+}
+
+fn execution_end(outcome: &'static str, error: Option<String>, r: RunReport) -> ExecutionEnd {
+    ExecutionEnd {
+        outcome,
+        exit_code: r.exit_code,
+        error,
+        output: r.output,
+        summary: r.summary,
+        cost_usd: r.cost_usd,
+        tokens_in: r.tokens_in,
+        tokens_out: r.tokens_out,
+        session_id: r.session_id,
+    }
+}
+
+/// A claimed task with the resources it holds until it is recorded.
+pub struct Claimed {
+    /// The task, RUNNING under our lease.
+    pub task: Task,
+    /// The fleet slot name.
+    pub slot: String,
+    /// Whether the slot is recorded in Redis (must be released).
+    pub slot_tracked: bool,
+    /// The local concurrency permit.
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// Runs and records one attempt.
+pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
+    let Claimed { task, slot, slot_tracked, permit } = claimed;
+    let agent = task.spec.agent;
+    let stop = ctx.running.insert(task.id, task.attempt, agent, slot.clone());
+    let limits = RunLimits {
+        timeout: task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout),
+        output_limit_bytes: ctx.settings.output_limit_bytes,
+    };
+    let report = ctx.runners.run(&task, limits, stop).await;
+    let reason = ctx.running.reason(task.id);
+    let record = match (reason, report.outcome.clone()) {
+        (Some(StopReason::LeaseLost), _) | (None, None) => {
+            tracing::info!(task.id = %task.id, attempt = %task.attempt, "attempt stopped: lease lost or task cancelled; nothing recorded");
+            None
+        }
+        (Some(StopReason::HandBack), _) => {
+            let mut t = Transition::new(task.id, TaskState::Running, TaskEvent::Requeue, task.attempt);
+            t.refund = 1;
+            t.run_at = Some(None);
+            t.reason = Some("handed back by a worker shutting down".into());
+            t.execution = Some(execution_end("handed_back", None, report));
+            Some((t, None))
+        }
+        (None, Some(outcome)) => {
+            let facts = AttemptFacts {
+                attempts_charged: u32::try_from(task.attempts_charged).unwrap_or(u32::MAX),
+                max_attempts: task.spec.max_attempts,
+                review: task.spec.review,
+            };
+            let d = decide(&outcome, facts, &ctx.policy, rand::random::<f64>());
+            let now = Utc::now();
+            let mut t = Transition::new(task.id, TaskState::Running, d.event, task.attempt);
+            t.refund = i32::from(d.refund);
+            t.run_at = Some(d.retry_in.and_then(|r| chrono::TimeDelta::from_std(r).ok()).map(|r| now + r));
+            t.last_error = Some(d.error.clone());
+            t.reason = d.error.clone();
+            if let AttemptOutcome::Blocked(q) = &outcome {
+                t.question = Some(Some(q.clone()));
+            }
+            let pause = d
+                .pause_agent_for
+                .and_then(|p| chrono::TimeDelta::from_std(p).ok())
+                .map(|p| (agent, now + p, d.error.clone().unwrap_or_default()));
+            t.execution = Some(execution_end(outcome_name(&outcome), d.error, report));
+            Some((t, pause))
+        }
+    };
+    if let Some((transition, pause)) = record {
+        let has_pause = pause.is_some();
+        match record_with_retries(&ctx, transition, pause).await {
+            Ok(Applied::Done(t)) => tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded"),
+            Ok(Applied::Stale) => {
+                tracing::info!(task.id = %task.id, attempt = %task.attempt, "result refused: a newer attempt owns the task")
+            }
+            Ok(Applied::Illegal(e)) => tracing::error!(task.id = %task.id, error.message = %e, "result refused"),
+            Err(e) => tracing::error!(task.id = %task.id, error.message = %e, "result not recorded; the lease will expire and the task rerun"),
+        }
+        if has_pause {
+            mirror_settings(&ctx, agent).await;
+        }
+    }
+    ctx.running.remove(task.id);
+    if slot_tracked && let Err(e) = ctx.queue.release_slots(agent, std::slice::from_ref(&slot)).await {
+        tracing::warn!(error.message = %e, "slot not released; it expires on its own");
+    }
+    ctx.put_slots(agent, [slot]);
+    drop(permit);
+}
+
+async fn record_with_retries(
+    ctx: &Context,
+    transition: Transition,
+    pause: Option<(shared::domain::AgentKind, chrono::DateTime<Utc>, String)>,
+) -> anyhow::Result<Applied> {
+    let mut delay = std::time::Duration::from_millis(200);
+    let mut last = None;
+    for _ in 0..5 {
+        match ctx.recorder.record(transition.clone(), pause.clone()).await {
+            Ok(a) => return Ok(a),
+            Err(e) => {
+                tracing::warn!(error.message = %e, "recording failed; retrying");
+                last = Some(e);
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| anyhow::anyhow!("recording failed")))
+}
+
+/// Copies an agent's settings from Postgres to Redis at once (a rate-limit pause must reach
+/// every worker's claim path now, not at the next reconcile).
+pub async fn mirror_settings(ctx: &Context, agent: shared::domain::AgentKind) {
+    let r = async {
+        let all = ctx.store.agent_settings().await?;
+        if let Some(s) = all.iter().find(|s| s.agent == agent) {
+            ctx.queue.sync_settings(s).await?;
+        }
+        anyhow::Ok(())
+    };
+    if let Err(e) = r.await {
+        tracing::warn!(error.message = %e, "agent settings not mirrored to Redis; the reconciler will");
+    }
+}

@@ -1,0 +1,190 @@
+//! The claim loop of one agent type.
+//!
+//! Each turn: take local permits (at least one, waiting for it), ask Redis for as many
+//! fleet-wide slots, promote due delayed orders, read that many stream entries (highest
+//! priority first; block when there are none), claim them in Postgres in one statement, ack
+//! and delete the entries, and spawn an attempt per claimed task. Every `reclaim_interval` the
+//! read is replaced by an XAUTOCLAIM of entries another reader left unacknowledged.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use shared::domain::{AgentKind, Dispatch};
+use shared::outbox;
+use shared::queue::{Delivery, Reader, SlotGrant, is_missing_group};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::attempt::{self, Claimed};
+use crate::context::Context;
+
+/// Longest single blocking read: bounds how long a stop request or a due delayed order waits.
+const MAX_BLOCK: Duration = Duration::from_millis(1000);
+/// Most entries claimed per turn.
+const MAX_BATCH: usize = 256;
+
+/// Runs until `stop` is cancelled. Attempts it spawns are tracked by `attempts`.
+pub async fn run(ctx: Arc<Context>, agent: AgentKind, stop: CancellationToken, attempts: TaskTracker) {
+    let consumer = ctx.settings.worker_id.clone();
+    let mut reader: Option<Reader> = None;
+    let mut next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
+    let mut next_promote = Instant::now();
+    let mut failures: u32 = 0;
+    while !stop.is_cancelled() {
+        let r = turn(&ctx, agent, &consumer, &mut reader, &mut next_autoclaim, &mut next_promote, &stop, &attempts).await;
+        match r {
+            Ok(()) => failures = 0,
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                if is_missing_group(&e) {
+                    tracing::warn!(agent = %agent, "consumer group missing (Redis lost its data?); recreating");
+                    if let Err(e) = ctx.queue.ensure_groups(agent).await {
+                        tracing::warn!(error.message = %e, "recreating consumer groups failed");
+                    }
+                    continue;
+                }
+                tracing::warn!(agent = %agent, error.message = %format!("{e:#}"), "claim loop error; retrying");
+                // A fresh connection next time: a reader stuck reconnecting is how consumers go
+                // silently idle.
+                reader = None;
+                let pause = Duration::from_millis(100 * u64::from(failures.min(20)));
+                tokio::select! {
+                    () = stop.cancelled() => {}
+                    () = tokio::time::sleep(pause) => {}
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn turn(
+    ctx: &Arc<Context>,
+    agent: AgentKind,
+    consumer: &str,
+    reader: &mut Option<Reader>,
+    next_autoclaim: &mut Instant,
+    next_promote: &mut Instant,
+    stop: &CancellationToken,
+    attempts: &TaskTracker,
+) -> anyhow::Result<()> {
+    // Local capacity: wait for one permit, then take what else is free.
+    let first = tokio::select! {
+        () = stop.cancelled() => return Ok(()),
+        p = ctx.permits.clone().acquire_owned() => p?,
+    };
+    let mut permits = vec![first];
+    while permits.len() < MAX_BATCH {
+        match ctx.permits.clone().try_acquire_owned() {
+            Ok(p) => permits.push(p),
+            Err(_) => break,
+        }
+    }
+    // Fleet capacity.
+    let wanted = ctx.take_slots(agent, permits.len());
+    let grant = match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await {
+        Ok(g) => g,
+        Err(e) => {
+            ctx.put_slots(agent, wanted);
+            return Err(e);
+        }
+    };
+    let (mut slots, tracked) = match grant {
+        SlotGrant::Granted { slots, tracked } => {
+            let unused: Vec<String> = wanted.into_iter().filter(|w| !slots.contains(w)).collect();
+            ctx.put_slots(agent, unused);
+            (slots, tracked)
+        }
+        SlotGrant::Paused(d) => {
+            ctx.put_slots(agent, wanted);
+            drop(permits);
+            let wait = d.unwrap_or(MAX_BLOCK).min(MAX_BLOCK);
+            tokio::select! {
+                () = stop.cancelled() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+            return Ok(());
+        }
+    };
+    if slots.is_empty() {
+        // The fleet limit is reached: wait a little for a slot to free up.
+        drop(permits);
+        tokio::select! {
+            () = stop.cancelled() => {}
+            () = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+        return Ok(());
+    }
+    permits.truncate(slots.len());
+
+    let result = read_and_claim(ctx, agent, consumer, reader, next_autoclaim, next_promote, slots.len()).await;
+    let claimed = match result {
+        Ok(c) => c,
+        Err(e) => {
+            release(ctx, agent, slots, tracked).await;
+            return Err(e);
+        }
+    };
+    for task in claimed {
+        let (Some(slot), Some(permit)) = (slots.pop(), permits.pop()) else { break };
+        let c = Arc::clone(ctx);
+        attempts.spawn(attempt::run(c, Claimed { task, slot, slot_tracked: tracked, permit }));
+    }
+    release(ctx, agent, slots, tracked).await;
+    Ok(())
+}
+
+async fn release(ctx: &Context, agent: AgentKind, slots: Vec<String>, tracked: bool) {
+    if tracked && !slots.is_empty() && let Err(e) = ctx.queue.release_slots(agent, &slots).await {
+        tracing::warn!(error.message = %e, "slots not released; they expire on their own");
+    }
+    ctx.put_slots(agent, slots);
+}
+
+async fn read_and_claim(
+    ctx: &Context,
+    agent: AgentKind,
+    consumer: &str,
+    reader: &mut Option<Reader>,
+    next_autoclaim: &mut Instant,
+    next_promote: &mut Instant,
+    count: usize,
+) -> anyhow::Result<Vec<shared::domain::Task>> {
+    let mut block = MAX_BLOCK;
+    if Instant::now() >= *next_promote {
+        let (_, next_due) = ctx.queue.promote_due(agent, 1000).await?;
+        let wait = next_due.unwrap_or(MAX_BLOCK).min(MAX_BLOCK);
+        *next_promote = Instant::now() + wait;
+    }
+    block = block.min(next_promote.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
+    if reader.is_none() {
+        *reader = Some(ctx.queue.blocking_reader(MAX_BLOCK).await?);
+    }
+    let Some(r) = reader.as_mut() else { return Ok(Vec::new()) };
+    let deliveries: Vec<Delivery> = if Instant::now() >= *next_autoclaim {
+        *next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
+        let got = r.autoclaim(agent, consumer, ctx.settings.claim_timeout, count).await?;
+        if !got.is_empty() {
+            tracing::info!(agent = %agent, entries = got.len(), "took over unacknowledged entries");
+        }
+        got
+    } else {
+        r.read(agent, consumer, count, block).await?
+    };
+    if deliveries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let orders: Vec<Dispatch> = deliveries.iter().map(|d| d.order).collect();
+    // If this fails the entries stay pending and are taken over after the claim timeout.
+    let result = ctx.store.claim(&ctx.settings.worker_id, &orders, ctx.settings.lease_ttl).await?;
+    if !result.deferred.is_empty() {
+        // The agent is paused in Postgres: park the orders briefly; the pause check in
+        // acquire.lua keeps this worker from spinning on them.
+        let later = Utc::now() + chrono::TimeDelta::seconds(1);
+        let parked: Vec<Dispatch> = result.deferred.iter().map(|o| Dispatch { not_before: Some(later), ..*o }).collect();
+        outbox::hand_over(&ctx.store, &ctx.queue, &parked).await?;
+    }
+    ctx.queue.ack(agent, &deliveries).await?;
+    Ok(result.claimed)
+}

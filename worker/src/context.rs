@@ -1,0 +1,85 @@
+//! Everything the worker's parts share, in one struct.
+
+use std::sync::{Arc, Mutex};
+
+use shared::config::WorkerSettings;
+use shared::domain::AgentKind;
+use shared::domain::outcome::RetryPolicy;
+use shared::domain::retry::Backoff;
+use shared::queue::Queue;
+use shared::store::Store;
+use tokio::sync::Semaphore;
+
+use crate::agents::Runners;
+use crate::recorder::Recorder;
+use crate::running::Running;
+
+/// Shared handles and settings.
+pub struct Context {
+    /// Postgres.
+    pub store: Store,
+    /// Redis.
+    pub queue: Queue,
+    /// Settings.
+    pub settings: WorkerSettings,
+    /// Result batching.
+    pub recorder: Recorder,
+    /// Running attempts.
+    pub running: Running,
+    /// Runners per agent type.
+    pub runners: Runners,
+    /// Local concurrency: one permit per attempt this process may run.
+    pub permits: Arc<Semaphore>,
+    /// Names of this worker's fleet slots not in use, per agent type.
+    free_slots: Mutex<std::collections::HashMap<AgentKind, Vec<String>>>,
+    /// Retry policy.
+    pub policy: RetryPolicy,
+}
+
+impl Context {
+    /// Builds the context.
+    pub fn new(store: Store, queue: Queue, settings: WorkerSettings, recorder: Recorder) -> Context {
+        let slots = settings
+            .agents
+            .iter()
+            .map(|a| (*a, (0..settings.concurrency).rev().map(|i| format!("{}:{i}", settings.worker_id)).collect()))
+            .collect();
+        let policy = RetryPolicy {
+            backoff: Backoff { base: settings.backoff_base, cap: settings.backoff_cap },
+            ..RetryPolicy::default()
+        };
+        Context {
+            permits: Arc::new(Semaphore::new(settings.concurrency)),
+            store,
+            queue,
+            recorder,
+            running: Running::default(),
+            runners: Runners::default(),
+            free_slots: Mutex::new(slots),
+            policy,
+            settings,
+        }
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<AgentKind, Vec<String>>> {
+        self.free_slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes up to `n` free slot names of an agent type.
+    pub fn take_slots(&self, agent: AgentKind, n: usize) -> Vec<String> {
+        let mut all = self.slots();
+        let v = all.entry(agent).or_default();
+        let keep = v.len().saturating_sub(n);
+        v.split_off(keep)
+    }
+
+    /// Returns slot names to the free list.
+    pub fn put_slots(&self, agent: AgentKind, names: impl IntoIterator<Item = String>) {
+        self.slots().entry(agent).or_default().extend(names);
+    }
+
+    /// The actor name on events this worker writes.
+    pub fn actor(&self) -> String {
+        format!("worker:{}", self.settings.worker_id)
+    }
+}

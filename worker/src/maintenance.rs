@@ -1,0 +1,111 @@
+//! Periodic repair, run by every worker every `reclaim_interval`:
+//! - **Reaper**: RUNNING tasks whose Postgres lease expired (their worker died, froze or lost
+//!   its database) are requeued, or failed as dead letters once their attempts ran out. The
+//!   write is fenced on the expired attempt, so two reapers cannot both act.
+//! - **Reconciler** (one worker per agent type per tick, under a short Redis lock): mirrors agent
+//!   settings to Redis and re-dispatches QUEUED tasks that were never handed to the current
+//!   Redis generation (API crashed after commit, Redis down at the time, or Redis lost its
+//!   data).
+
+use std::sync::Arc;
+
+use shared::domain::{TaskEvent, TaskState};
+use shared::outbox;
+use shared::store::tasks::{Applied, ExecutionEnd, Transition};
+use tokio_util::sync::CancellationToken;
+
+use crate::context::Context;
+
+const BATCH: i64 = 1000;
+
+/// Runs until `stop` is cancelled.
+pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(ctx.settings.reclaim_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = reap(&ctx).await {
+            tracing::warn!(error.message = %format!("{e:#}"), "reaper failed");
+        }
+        for agent in ctx.settings.agents.clone() {
+            if let Err(e) = reconcile(&ctx, agent).await {
+                tracing::warn!(agent = %agent, error.message = %format!("{e:#}"), "reconciler failed");
+            }
+        }
+    }
+}
+
+/// Requeues or dead-letters RUNNING tasks whose lease expired. Returns how many it changed.
+pub async fn reap(ctx: &Context) -> anyhow::Result<usize> {
+    let expired = ctx.store.expired_leases(BATCH).await?;
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<Transition> = expired
+        .iter()
+        .map(|e| {
+            let exhausted = e.attempts_charged >= e.max_attempts;
+            let event = if exhausted { TaskEvent::Fail } else { TaskEvent::Requeue };
+            let mut t = Transition::new(e.id, TaskState::Running, event, e.attempt);
+            let owner = e.owner.as_deref().unwrap_or("unknown");
+            let why = format!("lease of attempt {} expired (worker {owner})", e.attempt);
+            t.run_at = Some(None);
+            if exhausted {
+                t.dead_letter = true;
+                t.last_error = Some(Some(format!("dead letter: {why}; {} of {} attempts used", e.attempts_charged, e.max_attempts)));
+            } else {
+                t.last_error = Some(Some(why.clone()));
+            }
+            t.reason = Some(why.clone());
+            t.execution = Some(ExecutionEnd { outcome: "lease_expired", error: Some(why), ..ExecutionEnd::default() });
+            t
+        })
+        .collect();
+    let applied = ctx.store.apply_transitions(&rows, &ctx.actor()).await?;
+    let mut requeued = Vec::new();
+    let mut changed = 0;
+    for a in applied {
+        if let Applied::Done(t) = a {
+            changed += 1;
+            tracing::info!(task.id = %t.id, state = %t.state, "reaped an expired lease");
+            if t.state == TaskState::Queued {
+                requeued.push(outbox::order_for(&t));
+            }
+        }
+    }
+    outbox::hand_over(&ctx.store, &ctx.queue, &requeued).await?;
+    Ok(changed)
+}
+
+/// Mirrors settings and re-dispatches undispatched QUEUED tasks of one agent type.
+pub async fn reconcile(ctx: &Context, agent: shared::domain::AgentKind) -> anyhow::Result<usize> {
+    if !ctx.queue.try_lock(agent, &ctx.settings.worker_id, ctx.settings.reclaim_interval).await? {
+        return Ok(0);
+    }
+    if let Some(s) = ctx.store.agent_settings().await?.into_iter().find(|s| s.agent == agent) {
+        ctx.queue.sync_settings(&s).await?;
+    }
+    ctx.queue.ensure_groups(agent).await?;
+    let generation = ctx.queue.generation(agent).await?;
+    let mut total = 0;
+    // Bounded: rows handed to a newer generation (Redis flushed meanwhile) would match again.
+    for _ in 0..10 {
+        let orders = ctx.store.undispatched(agent, &generation, ctx.settings.dispatch_grace, BATCH).await?;
+        if orders.is_empty() {
+            break;
+        }
+        total += orders.len();
+        outbox::hand_over(&ctx.store, &ctx.queue, &orders).await?;
+        if orders.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            break;
+        }
+    }
+    if total > 0 {
+        tracing::info!(agent = %agent, tasks = total, "re-dispatched tasks missing from Redis");
+    }
+    Ok(total)
+}
+

@@ -5,8 +5,8 @@
 //! missing auth, unknown routes, oversized bodies) are turned into the same shape by
 //! [`render_poem_error`]. Internal errors become a generic 500; their cause is logged once here.
 
-use poem::http::StatusCode;
 use poem::Response;
+use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
@@ -90,38 +90,76 @@ fn problem(slug: &str, title: &str, status: StatusCode, detail: Option<String>) 
 impl ApiError {
     /// 404 for a missing resource.
     pub fn not_found(what: &str, id: impl std::fmt::Display) -> ApiError {
-        ApiError::NotFound(Json(problem("not-found", "Not found", StatusCode::NOT_FOUND, Some(format!("no {what} {id}")))))
+        ApiError::NotFound(Json(problem(
+            "not-found",
+            "Not found",
+            StatusCode::NOT_FOUND,
+            Some(format!("no {what} {id}")),
+        )))
     }
 
     /// 409 for an event the state machine refuses in the task's current state.
     pub fn illegal_transition(current: shared::domain::TaskState, detail: String) -> ApiError {
-        let mut p = problem("illegal-transition", "Illegal state transition", StatusCode::CONFLICT, Some(detail));
+        let mut p = problem(
+            "illegal-transition",
+            "Illegal state transition",
+            StatusCode::CONFLICT,
+            Some(detail),
+        );
         p.current_state = Some(current.as_str().to_owned());
         ApiError::Conflict(Json(p))
     }
 
     /// 409 for other conflicts.
     pub fn conflict(slug: &str, title: &str, detail: String) -> ApiError {
-        ApiError::Conflict(Json(problem(slug, title, StatusCode::CONFLICT, Some(detail))))
+        ApiError::Conflict(Json(problem(
+            slug,
+            title,
+            StatusCode::CONFLICT,
+            Some(detail),
+        )))
     }
 
     /// 422 with field errors.
     pub fn validation(errors: Vec<FieldProblem>) -> ApiError {
-        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-        let slug = if errors.iter().any(|e| e.field == "agent") { "unknown-agent-type" } else { "validation" };
-        let mut p = problem(slug, "Invalid request", StatusCode::UNPROCESSABLE_ENTITY, Some(detail));
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let slug = if errors.iter().any(|e| e.field == "agent") {
+            "unknown-agent-type"
+        } else {
+            "validation"
+        };
+        let mut p = problem(
+            slug,
+            "Invalid request",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(detail),
+        );
         p.errors = Some(errors);
         ApiError::Unprocessable(Json(p))
     }
 
     /// 422 with a message.
     pub fn unprocessable(slug: &str, detail: String) -> ApiError {
-        ApiError::Unprocessable(Json(problem(slug, "Invalid request", StatusCode::UNPROCESSABLE_ENTITY, Some(detail))))
+        ApiError::Unprocessable(Json(problem(
+            slug,
+            "Invalid request",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(detail),
+        )))
     }
 
     /// 400.
     pub fn bad_request(detail: String) -> ApiError {
-        ApiError::BadRequest(Json(problem("bad-request", "Bad request", StatusCode::BAD_REQUEST, Some(detail))))
+        ApiError::BadRequest(Json(problem(
+            "bad-request",
+            "Bad request",
+            StatusCode::BAD_REQUEST,
+            Some(detail),
+        )))
     }
 
     /// 401.
@@ -136,19 +174,34 @@ impl ApiError {
 
     /// 403.
     pub fn forbidden(detail: String) -> ApiError {
-        ApiError::Forbidden(Json(problem("forbidden", "Forbidden", StatusCode::FORBIDDEN, Some(detail))))
+        ApiError::Forbidden(Json(problem(
+            "forbidden",
+            "Forbidden",
+            StatusCode::FORBIDDEN,
+            Some(detail),
+        )))
     }
 
     /// 503.
     pub fn unavailable(detail: String) -> ApiError {
-        ApiError::Unavailable(Json(problem("unavailable", "Service unavailable", StatusCode::SERVICE_UNAVAILABLE, Some(detail))))
+        ApiError::Unavailable(Json(problem(
+            "unavailable",
+            "Service unavailable",
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some(detail),
+        )))
     }
 }
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
         tracing::error!(error.message = %err, error.cause_chain = ?err, "request failed");
-        ApiError::Internal(Json(problem("internal", "Internal error", StatusCode::INTERNAL_SERVER_ERROR, None)))
+        ApiError::Internal(Json(problem(
+            "internal",
+            "Internal error",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+        )))
     }
 }
 
@@ -178,5 +231,8 @@ pub async fn render_poem_error(err: poem::Error) -> Response {
     };
     let p = problem(slug, title, status, detail);
     let body = serde_json::to_vec(&p).unwrap_or_default();
-    Response::builder().status(status).content_type("application/problem+json").body(body)
+    Response::builder()
+        .status(status)
+        .content_type("application/problem+json")
+        .body(body)
 }

@@ -25,13 +25,22 @@ pub struct Application {
 impl Application {
     /// Connects to Postgres and Redis and binds the listener.
     pub async fn build(settings: ApiSettings) -> anyhow::Result<Application> {
-        let store = Store::connect(&settings.common.database_url, settings.common.database_max_connections).await?;
-        let queue = Queue::connect(settings.common.redis.clone(), &settings.common.redis_prefix).await?;
+        let store = Store::connect(
+            &settings.common.database_url,
+            settings.common.database_max_connections,
+        )
+        .await?;
+        let queue =
+            Queue::connect(settings.common.redis.clone(), &settings.common.redis_prefix).await?;
         Self::build_with(settings, store, queue).await
     }
 
     /// Binds the listener with existing handles (tests share pools this way).
-    pub async fn build_with(settings: ApiSettings, store: Store, queue: Queue) -> anyhow::Result<Application> {
+    pub async fn build_with(
+        settings: ApiSettings,
+        store: Store,
+        queue: Queue,
+    ) -> anyhow::Result<Application> {
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
             .await
@@ -41,7 +50,15 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .context("listener has no TCP address")?;
-        Ok(Application { acceptor, port, state: AppState { store, queue, settings: Arc::new(settings) } })
+        Ok(Application {
+            acceptor,
+            port,
+            state: AppState {
+                store,
+                queue,
+                settings: Arc::new(settings),
+            },
+        })
     }
 
     /// The bound port.
@@ -50,7 +67,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 10 s).
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let app = endpoint(self.state);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))

@@ -42,7 +42,11 @@ impl Env {
     {
         match self.raw(var) {
             None => Ok(default),
-            Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError { var, value: v, reason: e.to_string() }),
+            Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+                var,
+                value: v,
+                reason: e.to_string(),
+            }),
         }
     }
     fn string(&self, var: &'static str, default: &str) -> String {
@@ -51,7 +55,11 @@ impl Env {
     fn millis(&self, var: &'static str, default_ms: u64) -> Result<Duration, ConfigError> {
         let ms: u64 = self.get(var, default_ms)?;
         if ms == 0 {
-            return Err(ConfigError { var, value: "0".into(), reason: "must be positive".into() });
+            return Err(ConfigError {
+                var,
+                value: "0".into(),
+                reason: "must be positive".into(),
+            });
         }
         Ok(Duration::from_millis(ms))
     }
@@ -144,20 +152,42 @@ fn common(env: &Env) -> Result<CommonSettings, ConfigError> {
     let url = env.string("REDIS_URL", "redis://127.0.0.1:6379");
     let cluster: bool = env.get("REDIS_CLUSTER", false)?;
     let redis = if cluster {
-        let nodes: Vec<String> = url.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        let nodes: Vec<String> = url
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
         if nodes.is_empty() {
-            return Err(ConfigError { var: "REDIS_URL", value: url, reason: "list at least one cluster node".into() });
+            return Err(ConfigError {
+                var: "REDIS_URL",
+                value: url,
+                reason: "list at least one cluster node".into(),
+            });
         }
         RedisTarget::Cluster(nodes)
     } else {
-        if !url.starts_with("redis://") && !url.starts_with("rediss://") && !url.starts_with("unix://") {
-            return Err(ConfigError { var: "REDIS_URL", value: url, reason: "must start with redis://".into() });
+        if !url.starts_with("redis://")
+            && !url.starts_with("rediss://")
+            && !url.starts_with("unix://")
+        {
+            return Err(ConfigError {
+                var: "REDIS_URL",
+                value: url,
+                reason: "must start with redis://".into(),
+            });
         }
         RedisTarget::Single(url)
     };
-    let database_url = env.string("DATABASE_URL", "postgres://claudomator:claudomator@127.0.0.1:5432/claudomator");
+    let database_url = env.string(
+        "DATABASE_URL",
+        "postgres://claudomator:claudomator@127.0.0.1:5432/claudomator",
+    );
     if !database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://") {
-        return Err(ConfigError { var: "DATABASE_URL", value: database_url, reason: "must start with postgres://".into() });
+        return Err(ConfigError {
+            var: "DATABASE_URL",
+            value: database_url,
+            reason: "must start with postgres://".into(),
+        });
     }
     let redis_prefix = env.string("CLAUDOMATOR_REDIS_PREFIX", "cm");
     if crate::queue::KeySpace::new(&redis_prefix).is_err() {
@@ -198,7 +228,9 @@ impl ApiSettings {
         Ok(ApiSettings {
             common: common(env)?,
             bind: env.get("CLAUDOMATOR_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
-            public_url: env.raw("CLAUDOMATOR_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            public_url: env
+                .raw("CLAUDOMATOR_PUBLIC_URL")
+                .map(|u| u.trim_end_matches('/').to_owned()),
             max_body_bytes,
             max_batch,
         })
@@ -210,18 +242,28 @@ impl WorkerSettings {
     pub fn from_env(env: &Env) -> Result<WorkerSettings, ConfigError> {
         let agents_raw = env.string("WORKER_AGENTS", "exec,noop");
         let mut agents = Vec::new();
-        for name in agents_raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let a: AgentKind = name.parse().map_err(|e: crate::domain::ids::UnknownName| ConfigError {
-                var: "WORKER_AGENTS",
-                value: agents_raw.clone(),
-                reason: e.to_string(),
-            })?;
+        for name in agents_raw
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let a: AgentKind =
+                name.parse()
+                    .map_err(|e: crate::domain::ids::UnknownName| ConfigError {
+                        var: "WORKER_AGENTS",
+                        value: agents_raw.clone(),
+                        reason: e.to_string(),
+                    })?;
             if !agents.contains(&a) {
                 agents.push(a);
             }
         }
         if agents.is_empty() {
-            return Err(ConfigError { var: "WORKER_AGENTS", value: agents_raw, reason: "name at least one agent type".into() });
+            return Err(ConfigError {
+                var: "WORKER_AGENTS",
+                value: agents_raw,
+                reason: "name at least one agent type".into(),
+            });
         }
         let concurrency: usize = env.get("WORKER_CONCURRENCY", 8)?;
         if !(1..=1024).contains(&concurrency) {
@@ -237,7 +279,9 @@ impl WorkerSettings {
             return Err(ConfigError {
                 var: "HEARTBEAT_INTERVAL_MS",
                 value: heartbeat_interval.as_millis().to_string(),
-                reason: "must be at most half of LEASE_TTL_MS so a lease is renewed before it expires".into(),
+                reason:
+                    "must be at most half of LEASE_TTL_MS so a lease is renewed before it expires"
+                        .into(),
             });
         }
         let default_id = format!(
@@ -270,7 +314,12 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_map(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+        Env::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -289,7 +338,11 @@ mod tests {
         assert!(e.to_string().contains("WORKER_AGENTS") && e.to_string().contains("cobol"));
         let e = ApiSettings::from_env(&env(&[("REDIS_URL", "http://x")])).unwrap_err();
         assert_eq!(e.var, "REDIS_URL");
-        let e = WorkerSettings::from_env(&env(&[("LEASE_TTL_MS", "1000"), ("HEARTBEAT_INTERVAL_MS", "900")])).unwrap_err();
+        let e = WorkerSettings::from_env(&env(&[
+            ("LEASE_TTL_MS", "1000"),
+            ("HEARTBEAT_INTERVAL_MS", "900"),
+        ]))
+        .unwrap_err();
         assert_eq!(e.var, "HEARTBEAT_INTERVAL_MS");
     }
 }

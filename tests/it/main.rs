@@ -1,1 +1,7 @@
-//! it
+//! The one integration-test binary: real Postgres, real Redis, real HTTP, real processes.
+//! Each test has its own database and Redis prefix, so they all run in parallel.
+
+mod dispatch;
+mod faults;
+mod openapi_drift;
+mod tasks_api;

@@ -1,1 +1,348 @@
-//! support
+//! Test support: every test gets its own world — a fresh database, a Redis key prefix, an API
+//! node on a random port, and workers (in-process or as real child processes) configured with
+//! short timings. Tests wait only through [`wait::wait_until`].
+
+pub mod db;
+pub mod proxy;
+pub mod redis;
+pub mod wait;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Once;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::config::{ApiSettings, Env, WorkerSettings};
+use shared::queue::{Queue, RedisTarget};
+use shared::store::Store;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use db::TestDb;
+pub use redis::TestRedis;
+pub use wait::wait_until;
+
+static CRYPTO: Once = Once::new();
+
+/// Timings short enough for tests, long enough for a loaded 2-core machine.
+pub fn fast_timings() -> Vec<(&'static str, String)> {
+    vec![
+        ("LEASE_TTL_MS", "3000".into()),
+        ("HEARTBEAT_INTERVAL_MS", "250".into()),
+        ("RECLAIM_INTERVAL_MS", "300".into()),
+        ("CLAIM_TIMEOUT_MS", "2000".into()),
+        ("DISPATCH_GRACE_MS", "200".into()),
+        ("SHUTDOWN_GRACE_MS", "3000".into()),
+        ("BACKOFF_BASE_MS", "50".into()),
+        ("BACKOFF_CAP_MS", "200".into()),
+        ("WORKER_CONCURRENCY", "8".into()),
+        ("DATABASE_MAX_CONNECTIONS", "6".into()),
+    ]
+}
+
+/// A running API node.
+pub struct ApiNode {
+    /// Base URL.
+    pub url: String,
+    stop: CancellationToken,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl ApiNode {
+    /// Stops it and waits.
+    pub async fn stop(mut self) {
+        self.stop.cancel();
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+}
+
+impl Drop for ApiNode {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// A worker running inside the test process.
+pub struct WorkerHandle {
+    /// Its id.
+    pub id: String,
+    stop: CancellationToken,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl WorkerHandle {
+    /// Asks it to stop (as SIGTERM would) and waits for a clean exit.
+    pub async fn shutdown(mut self) {
+        self.stop.cancel();
+        if let Some(h) = self.handle.take() {
+            h.await
+                .expect("worker task")
+                .expect("worker stopped cleanly");
+        }
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// One test's system.
+pub struct TestApp {
+    /// Database.
+    pub db: TestDb,
+    /// Redis key space.
+    pub redis: TestRedis,
+    /// Store on the test database.
+    pub store: Store,
+    /// Queue on the test prefix.
+    pub queue: Queue,
+    /// The first API node.
+    pub api: ApiNode,
+    /// A full-access token.
+    pub token: String,
+    /// HTTP client.
+    pub http: reqwest::Client,
+    workers: Vec<WorkerHandle>,
+}
+
+impl TestApp {
+    /// Database, prefix, API node and one in-process worker.
+    pub async fn spawn() -> TestApp {
+        let mut app = Self::spawn_without_worker().await;
+        let w = app.start_worker(&[]).await;
+        app.workers.push(w);
+        app
+    }
+
+    /// Database, prefix and API node; no worker.
+    pub async fn spawn_without_worker() -> TestApp {
+        CRYPTO.call_once(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        shared::telemetry::init_for_test();
+        let db = TestDb::create().await;
+        let redis = TestRedis::new();
+        let store = Store::from_pool(db.pool.clone());
+        let queue = Queue::connect(RedisTarget::Single(redis::redis_url()), &redis.prefix)
+            .await
+            .expect("redis");
+        let (_, token) = store.create_token("test", None, None).await.expect("token");
+        let mut app = TestApp {
+            api: ApiNode {
+                url: String::new(),
+                stop: CancellationToken::new(),
+                handle: None,
+            },
+            db,
+            redis,
+            store,
+            queue,
+            token,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+            workers: Vec::new(),
+        };
+        app.api = app.start_api(None).await;
+        app
+    }
+
+    /// The environment every process of this test shares.
+    pub fn env(&self, overrides: &[(&str, String)]) -> HashMap<String, String> {
+        let mut m: HashMap<String, String> = HashMap::new();
+        m.insert("DATABASE_URL".into(), self.db.url.clone());
+        m.insert("REDIS_URL".into(), redis::redis_url());
+        m.insert("CLAUDOMATOR_REDIS_PREFIX".into(), self.redis.prefix.clone());
+        m.insert("CLAUDOMATOR_BIND".into(), "127.0.0.1:0".into());
+        for (k, v) in fast_timings() {
+            m.insert(k.into(), v);
+        }
+        for (k, v) in overrides {
+            m.insert((*k).into(), v.clone());
+        }
+        m
+    }
+
+    /// Starts another API node (optionally against another Redis URL, e.g. a dead one).
+    pub async fn start_api(&self, redis_url: Option<&str>) -> ApiNode {
+        let mut env = self.env(&[("CLAUDOMATOR_MAX_BODY_BYTES", "65536".into())]);
+        if let Some(u) = redis_url {
+            env.insert("REDIS_URL".into(), u.into());
+        }
+        let settings = ApiSettings::from_env(&Env::from_map(env)).expect("api settings");
+        let store = Store::connect(&self.db.url, 4).await.expect("api store");
+        let queue = match redis_url {
+            None => self.queue.clone(),
+            Some(u) => Queue::connect(RedisTarget::Single(u.into()), &self.redis.prefix)
+                .await
+                .expect("api redis"),
+        };
+        let app = api::startup::Application::build_with(settings, store, queue)
+            .await
+            .expect("api build");
+        let url = format!("http://127.0.0.1:{}", app.port());
+        let stop = CancellationToken::new();
+        let s = stop.clone();
+        let handle = tokio::spawn(async move {
+            let _ = app
+                .run_until_stopped(async move { s.cancelled().await })
+                .await;
+        });
+        ApiNode {
+            url,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// Worker settings for this test with overrides.
+    pub fn worker_settings(&self, overrides: &[(&str, String)]) -> WorkerSettings {
+        WorkerSettings::from_env(&Env::from_map(self.env(overrides))).expect("worker settings")
+    }
+
+    /// Starts a worker inside the test process.
+    pub async fn start_worker(&self, overrides: &[(&str, String)]) -> WorkerHandle {
+        let settings = self.worker_settings(overrides);
+        let id = settings.worker_id.clone();
+        let store = Store::connect(&self.db.url, 6).await.expect("worker store");
+        let w = worker::startup::Worker::build_with(settings, store, self.queue.clone());
+        let stop = CancellationToken::new();
+        let s = stop.clone();
+        let handle = tokio::spawn(async move {
+            w.run_until_stopped(async move { s.cancelled().await })
+                .await
+        });
+        WorkerHandle {
+            id,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// Keeps a worker alive for the test's lifetime.
+    pub fn keep(&mut self, w: WorkerHandle) {
+        self.workers.push(w);
+    }
+
+    /// Stops the in-process workers started by `spawn`/`keep`.
+    pub async fn stop_workers(&mut self) {
+        for w in self.workers.drain(..) {
+            w.shutdown().await;
+        }
+    }
+
+    /// Starts the real `worker` binary as a child process (for kill -9 and SIGSTOP tests).
+    pub fn spawn_worker_process(&self, overrides: &[(&str, String)]) -> tokio::process::Child {
+        let mut env = self.env(overrides);
+        env.entry("RUST_LOG".into())
+            .or_insert_with(|| "warn".into());
+        tokio::process::Command::new(worker_binary())
+            .arg("run")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(env)
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn worker binary")
+    }
+
+    /// `Authorization` header value.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    /// POST JSON with the token.
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.api.url))
+            .header("authorization", self.bearer())
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// GET with the token.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.api.url))
+            .header("authorization", self.bearer())
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Creates an exec task and runs it at once; returns its id.
+    pub async fn run_exec(&self, argv: &[&str], extra: Value) -> String {
+        let mut body = json!({"title": "t", "agent": "exec", "exec": {"argv": argv}});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let r = self.post("/api/tasks?run=true", &body).await;
+        assert_eq!(
+            r.status(),
+            201,
+            "create: {}",
+            r.text().await.unwrap_or_default()
+        );
+        let v: Value = r.json().await.expect("json");
+        v["id"].as_str().expect("id").to_owned()
+    }
+
+    /// A task as JSON.
+    pub async fn task(&self, id: &str) -> Value {
+        let r = self.get(&format!("/api/tasks/{id}")).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("json")
+    }
+
+    /// Waits until the task is in `state`.
+    pub async fn wait_state(&self, id: &str, state: &str, deadline: Duration) -> Value {
+        wait_until(deadline, &format!("task {id} to be {state}"), || async {
+            let t = self.task(id).await;
+            (t["state"] == state).then_some(t)
+        })
+        .await
+    }
+
+    /// A task's executions as JSON.
+    pub async fn executions(&self, id: &str) -> Vec<Value> {
+        self.get(&format!("/api/tasks/{id}/executions"))
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// A task's events as JSON.
+    pub async fn events(&self, id: &str) -> Vec<Value> {
+        self.get(&format!("/api/tasks/{id}/events"))
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+}
+
+/// The `worker` binary next to this test binary (built by `cargo test --workspace`).
+pub fn worker_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/it-<hash> -> target/<profile>/worker
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join("worker");
+    assert!(
+        bin.exists(),
+        "{} missing: run `cargo build --workspace` (cargo test --workspace builds it)",
+        bin.display()
+    );
+    bin
+}

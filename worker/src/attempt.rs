@@ -53,11 +53,21 @@ pub struct Claimed {
 
 /// Runs and records one attempt.
 pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
-    let Claimed { task, slot, slot_tracked, permit } = claimed;
+    let Claimed {
+        task,
+        slot,
+        slot_tracked,
+        permit,
+    } = claimed;
     let agent = task.spec.agent;
-    let stop = ctx.running.insert(task.id, task.attempt, agent, slot.clone());
+    let stop = ctx
+        .running
+        .insert(task.id, task.attempt, agent, slot.clone());
     let limits = RunLimits {
-        timeout: task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout),
+        timeout: task
+            .spec
+            .timeout
+            .unwrap_or(ctx.settings.default_task_timeout),
         output_limit_bytes: ctx.settings.output_limit_bytes,
     };
     let report = ctx.runners.run(&task, limits, stop).await;
@@ -68,7 +78,12 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             None
         }
         (Some(StopReason::HandBack), _) => {
-            let mut t = Transition::new(task.id, TaskState::Running, TaskEvent::Requeue, task.attempt);
+            let mut t = Transition::new(
+                task.id,
+                TaskState::Running,
+                TaskEvent::Requeue,
+                task.attempt,
+            );
             t.refund = 1;
             t.run_at = Some(None);
             t.reason = Some("handed back by a worker shutting down".into());
@@ -85,7 +100,11 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             let now = Utc::now();
             let mut t = Transition::new(task.id, TaskState::Running, d.event, task.attempt);
             t.refund = i32::from(d.refund);
-            t.run_at = Some(d.retry_in.and_then(|r| chrono::TimeDelta::from_std(r).ok()).map(|r| now + r));
+            t.run_at = Some(
+                d.retry_in
+                    .and_then(|r| chrono::TimeDelta::from_std(r).ok())
+                    .map(|r| now + r),
+            );
             t.last_error = Some(d.error.clone());
             t.reason = d.error.clone();
             if let AttemptOutcome::Blocked(q) = &outcome {
@@ -102,19 +121,30 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     if let Some((transition, pause)) = record {
         let has_pause = pause.is_some();
         match record_with_retries(&ctx, transition, pause).await {
-            Ok(Applied::Done(t)) => tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded"),
+            Ok(Applied::Done(t)) => {
+                tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded")
+            }
             Ok(Applied::Stale) => {
                 tracing::info!(task.id = %task.id, attempt = %task.attempt, "result refused: a newer attempt owns the task")
             }
-            Ok(Applied::Illegal(e)) => tracing::error!(task.id = %task.id, error.message = %e, "result refused"),
-            Err(e) => tracing::error!(task.id = %task.id, error.message = %e, "result not recorded; the lease will expire and the task rerun"),
+            Ok(Applied::Illegal(e)) => {
+                tracing::error!(task.id = %task.id, error.message = %e, "result refused")
+            }
+            Err(e) => {
+                tracing::error!(task.id = %task.id, error.message = %e, "result not recorded; the lease will expire and the task rerun")
+            }
         }
         if has_pause {
             mirror_settings(&ctx, agent).await;
         }
     }
     ctx.running.remove(task.id);
-    if slot_tracked && let Err(e) = ctx.queue.release_slots(agent, std::slice::from_ref(&slot)).await {
+    if slot_tracked
+        && let Err(e) = ctx
+            .queue
+            .release_slots(agent, std::slice::from_ref(&slot))
+            .await
+    {
         tracing::warn!(error.message = %e, "slot not released; it expires on its own");
     }
     ctx.put_slots(agent, [slot]);

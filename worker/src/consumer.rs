@@ -25,14 +25,29 @@ const MAX_BLOCK: Duration = Duration::from_millis(1000);
 const MAX_BATCH: usize = 256;
 
 /// Runs until `stop` is cancelled. Attempts it spawns are tracked by `attempts`.
-pub async fn run(ctx: Arc<Context>, agent: AgentKind, stop: CancellationToken, attempts: TaskTracker) {
+pub async fn run(
+    ctx: Arc<Context>,
+    agent: AgentKind,
+    stop: CancellationToken,
+    attempts: TaskTracker,
+) {
     let consumer = ctx.settings.worker_id.clone();
     let mut reader: Option<Reader> = None;
     let mut next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
     let mut next_promote = Instant::now();
     let mut failures: u32 = 0;
     while !stop.is_cancelled() {
-        let r = turn(&ctx, agent, &consumer, &mut reader, &mut next_autoclaim, &mut next_promote, &stop, &attempts).await;
+        let r = turn(
+            &ctx,
+            agent,
+            &consumer,
+            &mut reader,
+            &mut next_autoclaim,
+            &mut next_promote,
+            &stop,
+            &attempts,
+        )
+        .await;
         match r {
             Ok(()) => failures = 0,
             Err(e) => {
@@ -83,7 +98,11 @@ async fn turn(
     }
     // Fleet capacity.
     let wanted = ctx.take_slots(agent, permits.len());
-    let grant = match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await {
+    let grant = match ctx
+        .queue
+        .acquire_slots(agent, ctx.settings.lease_ttl, &wanted)
+        .await
+    {
         Ok(g) => g,
         Err(e) => {
             ctx.put_slots(agent, wanted);
@@ -118,7 +137,16 @@ async fn turn(
     }
     permits.truncate(slots.len());
 
-    let result = read_and_claim(ctx, agent, consumer, reader, next_autoclaim, next_promote, slots.len()).await;
+    let result = read_and_claim(
+        ctx,
+        agent,
+        consumer,
+        reader,
+        next_autoclaim,
+        next_promote,
+        slots.len(),
+    )
+    .await;
     let claimed = match result {
         Ok(c) => c,
         Err(e) => {
@@ -127,16 +155,29 @@ async fn turn(
         }
     };
     for task in claimed {
-        let (Some(slot), Some(permit)) = (slots.pop(), permits.pop()) else { break };
+        let (Some(slot), Some(permit)) = (slots.pop(), permits.pop()) else {
+            break;
+        };
         let c = Arc::clone(ctx);
-        attempts.spawn(attempt::run(c, Claimed { task, slot, slot_tracked: tracked, permit }));
+        attempts.spawn(attempt::run(
+            c,
+            Claimed {
+                task,
+                slot,
+                slot_tracked: tracked,
+                permit,
+            },
+        ));
     }
     release(ctx, agent, slots, tracked).await;
     Ok(())
 }
 
 async fn release(ctx: &Context, agent: AgentKind, slots: Vec<String>, tracked: bool) {
-    if tracked && !slots.is_empty() && let Err(e) = ctx.queue.release_slots(agent, &slots).await {
+    if tracked
+        && !slots.is_empty()
+        && let Err(e) = ctx.queue.release_slots(agent, &slots).await
+    {
         tracing::warn!(error.message = %e, "slots not released; they expire on their own");
     }
     ctx.put_slots(agent, slots);
@@ -157,14 +198,22 @@ async fn read_and_claim(
         let wait = next_due.unwrap_or(MAX_BLOCK).min(MAX_BLOCK);
         *next_promote = Instant::now() + wait;
     }
-    block = block.min(next_promote.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
+    block = block.min(
+        next_promote
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1)),
+    );
     if reader.is_none() {
         *reader = Some(ctx.queue.blocking_reader(MAX_BLOCK).await?);
     }
-    let Some(r) = reader.as_mut() else { return Ok(Vec::new()) };
+    let Some(r) = reader.as_mut() else {
+        return Ok(Vec::new());
+    };
     let deliveries: Vec<Delivery> = if Instant::now() >= *next_autoclaim {
         *next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
-        let got = r.autoclaim(agent, consumer, ctx.settings.claim_timeout, count).await?;
+        let got = r
+            .autoclaim(agent, consumer, ctx.settings.claim_timeout, count)
+            .await?;
         if !got.is_empty() {
             tracing::info!(agent = %agent, entries = got.len(), "took over unacknowledged entries");
         }
@@ -177,12 +226,22 @@ async fn read_and_claim(
     }
     let orders: Vec<Dispatch> = deliveries.iter().map(|d| d.order).collect();
     // If this fails the entries stay pending and are taken over after the claim timeout.
-    let result = ctx.store.claim(&ctx.settings.worker_id, &orders, ctx.settings.lease_ttl).await?;
+    let result = ctx
+        .store
+        .claim(&ctx.settings.worker_id, &orders, ctx.settings.lease_ttl)
+        .await?;
     if !result.deferred.is_empty() {
         // The agent is paused in Postgres: park the orders briefly; the pause check in
         // acquire.lua keeps this worker from spinning on them.
         let later = Utc::now() + chrono::TimeDelta::seconds(1);
-        let parked: Vec<Dispatch> = result.deferred.iter().map(|o| Dispatch { not_before: Some(later), ..*o }).collect();
+        let parked: Vec<Dispatch> = result
+            .deferred
+            .iter()
+            .map(|o| Dispatch {
+                not_before: Some(later),
+                ..*o
+            })
+            .collect();
         outbox::hand_over(&ctx.store, &ctx.queue, &parked).await?;
     }
     ctx.queue.ack(agent, &deliveries).await?;

@@ -38,14 +38,30 @@ pub struct Context {
 
 impl Context {
     /// Builds the context.
-    pub fn new(store: Store, queue: Queue, settings: WorkerSettings, recorder: Recorder) -> Context {
+    pub fn new(
+        store: Store,
+        queue: Queue,
+        settings: WorkerSettings,
+        recorder: Recorder,
+    ) -> Context {
         let slots = settings
             .agents
             .iter()
-            .map(|a| (*a, (0..settings.concurrency).rev().map(|i| format!("{}:{i}", settings.worker_id)).collect()))
+            .map(|a| {
+                (
+                    *a,
+                    (0..settings.concurrency)
+                        .rev()
+                        .map(|i| format!("{}:{i}", settings.worker_id))
+                        .collect(),
+                )
+            })
             .collect();
         let policy = RetryPolicy {
-            backoff: Backoff { base: settings.backoff_base, cap: settings.backoff_cap },
+            backoff: Backoff {
+                base: settings.backoff_base,
+                cap: settings.backoff_cap,
+            },
             ..RetryPolicy::default()
         };
         Context {
@@ -61,8 +77,12 @@ impl Context {
         }
     }
 
-    fn slots(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<AgentKind, Vec<String>>> {
-        self.free_slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn slots(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<AgentKind, Vec<String>>> {
+        self.free_slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Takes up to `n` free slot names of an agent type.

@@ -27,7 +27,11 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
             last_ok = Instant::now();
             continue;
         }
-        match ctx.store.renew_leases(&ctx.settings.worker_id, &held, ctx.settings.lease_ttl).await {
+        match ctx
+            .store
+            .renew_leases(&ctx.settings.worker_id, &held, ctx.settings.lease_ttl)
+            .await
+        {
             Ok(still) => {
                 last_ok = Instant::now();
                 for (task, attempt) in held {
@@ -46,7 +50,11 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
             }
         }
         for (agent, slots) in ctx.running.slots() {
-            if let Err(e) = ctx.queue.renew_slots(agent, ctx.settings.lease_ttl, &slots).await {
+            if let Err(e) = ctx
+                .queue
+                .renew_slots(agent, ctx.settings.lease_ttl, &slots)
+                .await
+            {
                 tracing::warn!(error.message = %e, agent = %agent, "slot renewal failed");
             }
         }

@@ -48,19 +48,30 @@ pub async fn reap(ctx: &Context) -> anyhow::Result<usize> {
         .iter()
         .map(|e| {
             let exhausted = e.attempts_charged >= e.max_attempts;
-            let event = if exhausted { TaskEvent::Fail } else { TaskEvent::Requeue };
+            let event = if exhausted {
+                TaskEvent::Fail
+            } else {
+                TaskEvent::Requeue
+            };
             let mut t = Transition::new(e.id, TaskState::Running, event, e.attempt);
             let owner = e.owner.as_deref().unwrap_or("unknown");
             let why = format!("lease of attempt {} expired (worker {owner})", e.attempt);
             t.run_at = Some(None);
             if exhausted {
                 t.dead_letter = true;
-                t.last_error = Some(Some(format!("dead letter: {why}; {} of {} attempts used", e.attempts_charged, e.max_attempts)));
+                t.last_error = Some(Some(format!(
+                    "dead letter: {why}; {} of {} attempts used",
+                    e.attempts_charged, e.max_attempts
+                )));
             } else {
                 t.last_error = Some(Some(why.clone()));
             }
             t.reason = Some(why.clone());
-            t.execution = Some(ExecutionEnd { outcome: "lease_expired", error: Some(why), ..ExecutionEnd::default() });
+            t.execution = Some(ExecutionEnd {
+                outcome: "lease_expired",
+                error: Some(why),
+                ..ExecutionEnd::default()
+            });
             t
         })
         .collect();
@@ -82,10 +93,24 @@ pub async fn reap(ctx: &Context) -> anyhow::Result<usize> {
 
 /// Mirrors settings and re-dispatches undispatched QUEUED tasks of one agent type.
 pub async fn reconcile(ctx: &Context, agent: shared::domain::AgentKind) -> anyhow::Result<usize> {
-    if !ctx.queue.try_lock(agent, &ctx.settings.worker_id, ctx.settings.reclaim_interval).await? {
+    if !ctx
+        .queue
+        .try_lock(
+            agent,
+            &ctx.settings.worker_id,
+            ctx.settings.reclaim_interval,
+        )
+        .await?
+    {
         return Ok(0);
     }
-    if let Some(s) = ctx.store.agent_settings().await?.into_iter().find(|s| s.agent == agent) {
+    if let Some(s) = ctx
+        .store
+        .agent_settings()
+        .await?
+        .into_iter()
+        .find(|s| s.agent == agent)
+    {
         ctx.queue.sync_settings(&s).await?;
     }
     ctx.queue.ensure_groups(agent).await?;
@@ -93,7 +118,10 @@ pub async fn reconcile(ctx: &Context, agent: shared::domain::AgentKind) -> anyho
     let mut total = 0;
     // Bounded: rows handed to a newer generation (Redis flushed meanwhile) would match again.
     for _ in 0..10 {
-        let orders = ctx.store.undispatched(agent, &generation, ctx.settings.dispatch_grace, BATCH).await?;
+        let orders = ctx
+            .store
+            .undispatched(agent, &generation, ctx.settings.dispatch_grace, BATCH)
+            .await?;
         if orders.is_empty() {
             break;
         }
@@ -108,4 +136,3 @@ pub async fn reconcile(ctx: &Context, agent: shared::domain::AgentKind) -> anyho
     }
     Ok(total)
 }
-

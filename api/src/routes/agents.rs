@@ -54,7 +54,10 @@ pub struct AgentPatchBody {
 
 fn parse_agent(name: &str) -> Result<AgentKind, ApiError> {
     name.parse().map_err(|e: shared::domain::ids::UnknownName| {
-        ApiError::validation(vec![FieldProblem { field: "agent".into(), message: e.to_string() }])
+        ApiError::validation(vec![FieldProblem {
+            field: "agent".into(),
+            message: e.to_string(),
+        }])
     })
 }
 
@@ -72,7 +75,9 @@ async fn views(state: &AppState) -> Result<Vec<AgentView>, ApiError> {
                 delayed: st.delayed,
                 running: st.running,
                 dead: st.dead,
-                oldest_waiting_secs: st.oldest_queued_at.map(|t| (now - t).as_seconds_f64().max(0.0)),
+                oldest_waiting_secs: st
+                    .oldest_queued_at
+                    .map(|t| (now - t).as_seconds_f64().max(0.0)),
                 paused: s.is_some_and(|s| s.paused),
                 paused_until: s.and_then(|s| s.paused_until).filter(|t| *t > now),
                 pause_reason: s.and_then(|s| s.pause_reason.clone()),
@@ -88,7 +93,11 @@ impl AgentsApi {
     ///
     /// Queue statistics (from Postgres, the source of truth) and settings of every agent type.
     #[oai(path = "/", method = "get")]
-    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth) -> Result<Json<Vec<AgentView>>, ApiError> {
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+    ) -> Result<Json<Vec<AgentView>>, ApiError> {
         Ok(Json(views(&state).await?))
     }
 
@@ -111,14 +120,30 @@ impl AgentsApi {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(v) if v <= 10_000 => Some(Some(v)),
             MaybeUndefined::Value(_) => {
-                return Err(ApiError::unprocessable("validation", "concurrency_limit must be at most 10000".into()));
+                return Err(ApiError::unprocessable(
+                    "validation",
+                    "concurrency_limit must be at most 10000".into(),
+                ));
             }
         };
-        let settings = state.store.update_agent(agent, &AgentPatch { paused: body.0.paused, concurrency_limit }).await?;
+        let settings = state
+            .store
+            .update_agent(
+                agent,
+                &AgentPatch {
+                    paused: body.0.paused,
+                    concurrency_limit,
+                },
+            )
+            .await?;
         if let Err(e) = state.queue.sync_settings(&settings).await {
             tracing::warn!(error.message = %e, "agent settings saved; Redis mirror follows at the next reconcile");
         }
-        let view = views(&state).await?.into_iter().find(|v| v.agent == agent.as_str());
-        view.map(Json).ok_or_else(|| ApiError::not_found("agent", agent))
+        let view = views(&state)
+            .await?
+            .into_iter()
+            .find(|v| v.agent == agent.as_str());
+        view.map(Json)
+            .ok_or_else(|| ApiError::not_found("agent", agent))
     }
 }

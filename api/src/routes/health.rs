@@ -46,7 +46,11 @@ impl HealthApi {
     /// 200 while the process serves requests.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {
-        Json(Health { status: "ok".into(), postgres: None, redis: None })
+        Json(Health {
+            status: "ok".into(),
+            postgres: None,
+            redis: None,
+        })
     }
 
     /// Readiness
@@ -57,7 +61,15 @@ impl HealthApi {
         let (pg, redis) = tokio::join!(state.store.ping(), state.queue.ping());
         let (pg, redis) = (verdict(pg), verdict(redis));
         let ok = pg == "ok" && redis == "ok";
-        let h = Health { status: if ok { "ok" } else { "unavailable" }.into(), postgres: Some(pg), redis: Some(redis) };
-        if ok { Readiness::Ready(Json(h)) } else { Readiness::NotReady(Json(h)) }
+        let h = Health {
+            status: if ok { "ok" } else { "unavailable" }.into(),
+            postgres: Some(pg),
+            redis: Some(redis),
+        };
+        if ok {
+            Readiness::Ready(Json(h))
+        } else {
+            Readiness::NotReady(Json(h))
+        }
     }
 }

@@ -25,11 +25,15 @@ pub type Apis = (health::HealthApi, tasks::TasksApi, agents::AgentsApi);
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
 /// spec can be rendered without a database).
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((health::HealthApi, tasks::TasksApi, agents::AgentsApi), "claudomator", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Task automation server for AI coding agents. Every route under /api except the health \
+    OpenApiService::new(
+        (health::HealthApi, tasks::TasksApi, agents::AgentsApi),
+        "claudomator",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Task automation server for AI coding agents. Every route under /api except the health \
              checks needs `Authorization: Bearer <token>`. Errors are RFC 9457 problem+json.",
-        )
+    )
 }
 
 /// The spec as YAML (what `openapi/openapi.yaml` must equal).

@@ -39,7 +39,13 @@ pub struct AgentSettings {
 impl AgentSettings {
     /// Defaults for an agent with no row.
     pub fn default_for(agent: AgentKind) -> AgentSettings {
-        AgentSettings { agent, concurrency_limit: None, paused: false, paused_until: None, pause_reason: None }
+        AgentSettings {
+            agent,
+            concurrency_limit: None,
+            paused: false,
+            paused_until: None,
+            pause_reason: None,
+        }
     }
 }
 

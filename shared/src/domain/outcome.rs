@@ -85,12 +85,25 @@ impl Default for RetryPolicy {
 }
 
 /// Decides what follows an outcome. `unit` is a uniform sample in `[0, 1)` for jitter.
-pub fn decide(outcome: &AttemptOutcome, facts: AttemptFacts, policy: &RetryPolicy, unit: f64) -> Decision {
-    let plain = |event| Decision { event, retry_in: None, refund: false, pause_agent_for: None, error: None };
+pub fn decide(
+    outcome: &AttemptOutcome,
+    facts: AttemptFacts,
+    policy: &RetryPolicy,
+    unit: f64,
+) -> Decision {
+    let plain = |event| Decision {
+        event,
+        retry_in: None,
+        refund: false,
+        pause_agent_for: None,
+        error: None,
+    };
     match outcome {
-        AttemptOutcome::Succeeded => {
-            plain(if facts.review { TaskEvent::SucceedForReview } else { TaskEvent::Succeed })
-        }
+        AttemptOutcome::Succeeded => plain(if facts.review {
+            TaskEvent::SucceedForReview
+        } else {
+            TaskEvent::Succeed
+        }),
         AttemptOutcome::Failed { transient, error } => {
             if *transient && facts.attempts_charged < facts.max_attempts {
                 Decision {
@@ -101,15 +114,29 @@ pub fn decide(outcome: &AttemptOutcome, facts: AttemptFacts, policy: &RetryPolic
                 }
             } else {
                 let error = if *transient {
-                    format!("{error} (gave up after {} of {} attempts)", facts.attempts_charged, facts.max_attempts)
+                    format!(
+                        "{error} (gave up after {} of {} attempts)",
+                        facts.attempts_charged, facts.max_attempts
+                    )
                 } else {
                     error.clone()
                 };
-                Decision { error: Some(error), ..plain(TaskEvent::Fail) }
+                Decision {
+                    error: Some(error),
+                    ..plain(TaskEvent::Fail)
+                }
             }
         }
-        AttemptOutcome::RateLimited { retry_after, reason } => {
-            let wait = rate_limit_delay(*retry_after, policy.rate_limit_jitter, unit, policy.max_rate_limit_wait);
+        AttemptOutcome::RateLimited {
+            retry_after,
+            reason,
+        } => {
+            let wait = rate_limit_delay(
+                *retry_after,
+                policy.rate_limit_jitter,
+                unit,
+                policy.max_rate_limit_wait,
+            );
             Decision {
                 event: TaskEvent::Requeue,
                 retry_in: Some(wait),
@@ -119,10 +146,14 @@ pub fn decide(outcome: &AttemptOutcome, facts: AttemptFacts, policy: &RetryPolic
             }
         }
         AttemptOutcome::Blocked(_) => plain(TaskEvent::Block),
-        AttemptOutcome::TimedOut => Decision { error: Some("timed out".into()), ..plain(TaskEvent::TimeOut) },
-        AttemptOutcome::BudgetExceeded => {
-            Decision { error: Some("budget exceeded".into()), ..plain(TaskEvent::ExceedBudget) }
-        }
+        AttemptOutcome::TimedOut => Decision {
+            error: Some("timed out".into()),
+            ..plain(TaskEvent::TimeOut)
+        },
+        AttemptOutcome::BudgetExceeded => Decision {
+            error: Some("budget exceeded".into()),
+            ..plain(TaskEvent::ExceedBudget)
+        },
     }
 }
 
@@ -131,31 +162,50 @@ mod tests {
     use super::*;
 
     fn facts(charged: u32) -> AttemptFacts {
-        AttemptFacts { attempts_charged: charged, max_attempts: 3, review: false }
+        AttemptFacts {
+            attempts_charged: charged,
+            max_attempts: 3,
+            review: false,
+        }
     }
 
     #[test]
     fn transient_failures_retry_until_attempts_run_out() {
         let p = RetryPolicy::default();
-        let f = AttemptOutcome::Failed { transient: true, error: "boom".into() };
+        let f = AttemptOutcome::Failed {
+            transient: true,
+            error: "boom".into(),
+        };
         let d = decide(&f, facts(1), &p, 0.5);
         assert_eq!(d.event, TaskEvent::Requeue);
         assert_eq!(d.retry_in, Some(Duration::from_secs(1)));
         assert!(!d.refund);
         let d = decide(&f, facts(3), &p, 0.5);
         assert_eq!(d.event, TaskEvent::Fail);
-        assert_eq!(d.error.as_deref(), Some("boom (gave up after 3 of 3 attempts)"));
+        assert_eq!(
+            d.error.as_deref(),
+            Some("boom (gave up after 3 of 3 attempts)")
+        );
     }
 
     #[test]
     fn permanent_failures_fail_at_once() {
-        let f = AttemptOutcome::Failed { transient: false, error: "exit 2".into() };
-        assert_eq!(decide(&f, facts(1), &RetryPolicy::default(), 0.0).event, TaskEvent::Fail);
+        let f = AttemptOutcome::Failed {
+            transient: false,
+            error: "exit 2".into(),
+        };
+        assert_eq!(
+            decide(&f, facts(1), &RetryPolicy::default(), 0.0).event,
+            TaskEvent::Fail
+        );
     }
 
     #[test]
     fn rate_limits_refund_and_pause_the_agent() {
-        let rl = AttemptOutcome::RateLimited { retry_after: Duration::from_secs(30), reason: "429".into() };
+        let rl = AttemptOutcome::RateLimited {
+            retry_after: Duration::from_secs(30),
+            reason: "429".into(),
+        };
         let d = decide(&rl, facts(3), &RetryPolicy::default(), 0.0);
         assert_eq!(d.event, TaskEvent::Requeue);
         assert!(d.refund);
@@ -166,8 +216,17 @@ mod tests {
     #[test]
     fn success_respects_review() {
         let p = RetryPolicy::default();
-        assert_eq!(decide(&AttemptOutcome::Succeeded, facts(1), &p, 0.0).event, TaskEvent::Succeed);
-        let review = AttemptFacts { review: true, ..facts(1) };
-        assert_eq!(decide(&AttemptOutcome::Succeeded, review, &p, 0.0).event, TaskEvent::SucceedForReview);
+        assert_eq!(
+            decide(&AttemptOutcome::Succeeded, facts(1), &p, 0.0).event,
+            TaskEvent::Succeed
+        );
+        let review = AttemptFacts {
+            review: true,
+            ..facts(1)
+        };
+        assert_eq!(
+            decide(&AttemptOutcome::Succeeded, review, &p, 0.0).event,
+            TaskEvent::SucceedForReview
+        );
     }
 }

@@ -20,7 +20,10 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { base: Duration::from_secs(2), cap: Duration::from_secs(300) }
+        Backoff {
+            base: Duration::from_secs(2),
+            cap: Duration::from_secs(300),
+        }
     }
 }
 
@@ -28,7 +31,10 @@ impl Backoff {
     /// Delay before retry number `retry` (1-based), given a uniform sample `unit` in `[0, 1)`.
     /// The sample is an argument so the policy is deterministic under test.
     pub fn delay(&self, retry: u32, unit: f64) -> Duration {
-        let exp = self.base.saturating_mul(1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX));
+        let exp = self.base.saturating_mul(
+            1u32.checked_shl(retry.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        );
         let ceiling = exp.min(self.cap);
         ceiling.mul_f64(unit.clamp(0.0, 1.0))
     }
@@ -36,8 +42,15 @@ impl Backoff {
 
 /// Delay to honour after a rate-limited attempt: the server's reset time as a floor, plus up to
 /// `jitter` on top (never subtracted), clamped to `max`.
-pub fn rate_limit_delay(retry_after: Duration, jitter: Duration, unit: f64, max: Duration) -> Duration {
-    retry_after.saturating_add(jitter.mul_f64(unit.clamp(0.0, 1.0))).min(max)
+pub fn rate_limit_delay(
+    retry_after: Duration,
+    jitter: Duration,
+    unit: f64,
+    max: Duration,
+) -> Duration {
+    retry_after
+        .saturating_add(jitter.mul_f64(unit.clamp(0.0, 1.0)))
+        .min(max)
 }
 
 /// Reads an HTTP `Retry-After` value: delay-seconds (floats tolerated) or an HTTP-date
@@ -48,14 +61,19 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
         return None;
     }
     if let Ok(secs) = v.parse::<f64>() {
-        return secs.is_finite().then(|| Duration::from_secs_f64(secs.max(0.0)));
+        return secs
+            .is_finite()
+            .then(|| Duration::from_secs_f64(secs.max(0.0)));
     }
     let when = DateTime::parse_from_rfc2822(v)
         .map(|d| d.with_timezone(&Utc))
         .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%A, %d-%b-%y %H:%M:%S GMT").map(|n| n.and_utc())
+            chrono::NaiveDateTime::parse_from_str(v, "%A, %d-%b-%y %H:%M:%S GMT")
+                .map(|n| n.and_utc())
         })
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(v, "%a %b %e %H:%M:%S %Y").map(|n| n.and_utc()))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(v, "%a %b %e %H:%M:%S %Y").map(|n| n.and_utc())
+        })
         .ok()?;
     Some((when - now).to_std().unwrap_or(Duration::ZERO))
 }
@@ -63,7 +81,8 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 /// Reads the non-standard `retry-after-ms` header (float milliseconds).
 pub fn parse_retry_after_ms(value: &str) -> Option<Duration> {
     let ms = value.trim().parse::<f64>().ok()?;
-    ms.is_finite().then(|| Duration::from_secs_f64(ms.max(0.0) / 1000.0))
+    ms.is_finite()
+        .then(|| Duration::from_secs_f64(ms.max(0.0) / 1000.0))
 }
 
 #[cfg(test)]
@@ -72,7 +91,10 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_caps_and_jitters_below_the_ceiling() {
-        let b = Backoff { base: Duration::from_secs(1), cap: Duration::from_secs(10) };
+        let b = Backoff {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(10),
+        };
         assert_eq!(b.delay(1, 0.999_999).as_secs(), 0);
         assert_eq!(b.delay(3, 1.0), Duration::from_secs(4));
         assert_eq!(b.delay(10, 1.0), Duration::from_secs(10));
@@ -82,23 +104,56 @@ mod tests {
 
     #[test]
     fn retry_after_accepts_both_forms() {
-        let now = DateTime::parse_from_rfc3339("1994-11-06T08:49:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
-        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        let now = DateTime::parse_from_rfc3339("1994-11-06T08:49:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(parse_retry_after("-3", now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::from_secs(37)));
-        assert_eq!(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now), Some(Duration::from_secs(37)));
-        assert_eq!(parse_retry_after("Sun Nov  6 08:49:37 1994", now), Some(Duration::from_secs(37)));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::from_secs(37))
+        );
+        assert_eq!(
+            parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now),
+            Some(Duration::from_secs(37))
+        );
+        assert_eq!(
+            parse_retry_after("Sun Nov  6 08:49:37 1994", now),
+            Some(Duration::from_secs(37))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after_ms("250.5"), Some(Duration::from_micros(250_500)));
+        assert_eq!(
+            parse_retry_after_ms("250.5"),
+            Some(Duration::from_micros(250_500))
+        );
     }
 
     #[test]
     fn rate_limit_delay_never_goes_below_retry_after() {
-        let d = rate_limit_delay(Duration::from_secs(60), Duration::from_secs(5), 0.5, Duration::from_secs(3600));
+        let d = rate_limit_delay(
+            Duration::from_secs(60),
+            Duration::from_secs(5),
+            0.5,
+            Duration::from_secs(3600),
+        );
         assert_eq!(d, Duration::from_millis(62_500));
-        let d = rate_limit_delay(Duration::from_secs(9000), Duration::ZERO, 0.0, Duration::from_secs(3600));
+        let d = rate_limit_delay(
+            Duration::from_secs(9000),
+            Duration::ZERO,
+            0.0,
+            Duration::from_secs(3600),
+        );
         assert_eq!(d, Duration::from_secs(3600));
     }
 }

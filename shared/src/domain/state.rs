@@ -267,7 +267,10 @@ mod tests {
     #[test]
     fn completed_is_the_only_state_nothing_leaves() {
         for from in TaskState::ALL {
-            let exits = TaskEvent::ALL.iter().filter(|e| transition(from, **e).is_ok()).count();
+            let exits = TaskEvent::ALL
+                .iter()
+                .filter(|e| transition(from, **e).is_ok())
+                .count();
             assert_eq!(exits == 0, from == S::Completed, "{from} has {exits} exits");
         }
     }

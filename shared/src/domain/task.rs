@@ -161,34 +161,46 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     if let Ok(secs) = t.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
-    humantime::parse_duration(t).map_err(|e| format!("`{t}` is not a duration like 30m or 90s ({e})"))
+    humantime::parse_duration(t)
+        .map_err(|e| format!("`{t}` is not a duration like 30m or 90s ({e})"))
 }
 
 fn valid_label(l: &str) -> bool {
     !l.is_empty()
         && l.len() <= limits::LABEL_BYTES
-        && l.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/=".contains(&b))
+        && l.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/=".contains(&b))
 }
 
 impl TaskSpec {
     /// Validates a draft. `now` is an argument so delays are testable without a clock.
     pub fn parse(d: TaskDraft, now: DateTime<Utc>) -> Result<TaskSpec, SpecErrors> {
         let mut errs = Vec::new();
-        let mut err = |field: &'static str, message: String| errs.push(FieldError { field, message });
+        let mut err =
+            |field: &'static str, message: String| errs.push(FieldError { field, message });
 
         let title = d.title.unwrap_or_default().trim().to_owned();
         if title.is_empty() {
             err("title", "is required".into());
         } else if title.chars().count() > limits::TITLE_CHARS {
-            err("title", format!("is longer than {} characters", limits::TITLE_CHARS));
+            err(
+                "title",
+                format!("is longer than {} characters", limits::TITLE_CHARS),
+            );
         }
         let description = d.description.unwrap_or_default();
         if description.len() > limits::DESCRIPTION_BYTES {
-            err("description", format!("is longer than {} bytes", limits::DESCRIPTION_BYTES));
+            err(
+                "description",
+                format!("is longer than {} bytes", limits::DESCRIPTION_BYTES),
+            );
         }
         let instructions = d.instructions.unwrap_or_default();
         if instructions.len() > limits::INSTRUCTIONS_BYTES {
-            err("instructions", format!("is longer than {} bytes", limits::INSTRUCTIONS_BYTES));
+            err(
+                "instructions",
+                format!("is longer than {} bytes", limits::INSTRUCTIONS_BYTES),
+            );
         }
         let agent = match d.agent.as_deref().map(str::trim) {
             None | Some("") => {
@@ -205,8 +217,14 @@ impl TaskSpec {
             },
         };
         let model = d.model.filter(|m| !m.trim().is_empty());
-        if model.as_ref().is_some_and(|m| m.len() > limits::MODEL_BYTES) {
-            err("model", format!("is longer than {} bytes", limits::MODEL_BYTES));
+        if model
+            .as_ref()
+            .is_some_and(|m| m.len() > limits::MODEL_BYTES)
+        {
+            err(
+                "model",
+                format!("is longer than {} bytes", limits::MODEL_BYTES),
+            );
         }
         let priority = match d.priority.as_deref() {
             None | Some("") => Priority::Normal,
@@ -217,11 +235,17 @@ impl TaskSpec {
         };
         let max_attempts = d.max_attempts.unwrap_or(limits::DEFAULT_MAX_ATTEMPTS);
         if !(1..=limits::MAX_ATTEMPTS).contains(&max_attempts) {
-            err("max_attempts", format!("must be between 1 and {}", limits::MAX_ATTEMPTS));
+            err(
+                "max_attempts",
+                format!("must be between 1 and {}", limits::MAX_ATTEMPTS),
+            );
         }
         let timeout = match (d.timeout.as_deref(), d.timeout_secs) {
             (Some(_), Some(_)) => {
-                err("timeout", "give either timeout or timeout_secs, not both".into());
+                err(
+                    "timeout",
+                    "give either timeout or timeout_secs, not both".into(),
+                );
                 None
             }
             (Some(t), None) => match parse_duration(t) {
@@ -250,14 +274,23 @@ impl TaskSpec {
             err("labels", format!("at most {} labels", limits::LABELS));
         }
         if let Some(bad) = labels.iter().find(|l| !valid_label(l)) {
-            err("labels", format!("`{bad}` must be 1-64 characters of a-z, 0-9 and -_.:/="));
+            err(
+                "labels",
+                format!("`{bad}` must be 1-64 characters of a-z, 0-9 and -_.:/="),
+            );
         }
         if d.depends_on.len() > limits::DEPENDS_ON {
-            err("depends_on", format!("at most {} dependencies", limits::DEPENDS_ON));
+            err(
+                "depends_on",
+                format!("at most {} dependencies", limits::DEPENDS_ON),
+            );
         }
         let run_at = match (d.run_at, d.delay_secs) {
             (Some(_), Some(_)) => {
-                err("run_at", "give either run_at or delay_secs, not both".into());
+                err(
+                    "run_at",
+                    "give either run_at or delay_secs, not both".into(),
+                );
                 None
             }
             (Some(at), None) => Some(at),
@@ -274,10 +307,20 @@ impl TaskSpec {
         let argv = d.argv.unwrap_or_default();
         if agent == Some(AgentKind::Exec) {
             if argv.is_empty() || argv[0].is_empty() {
-                err("exec.argv", "an exec task needs a non-empty argv list".into());
+                err(
+                    "exec.argv",
+                    "an exec task needs a non-empty argv list".into(),
+                );
             }
             if argv.len() > limits::ARGV || argv.iter().any(|a| a.len() > limits::ARG_BYTES) {
-                err("exec.argv", format!("at most {} arguments of {} bytes", limits::ARGV, limits::ARG_BYTES));
+                err(
+                    "exec.argv",
+                    format!(
+                        "at most {} arguments of {} bytes",
+                        limits::ARGV,
+                        limits::ARG_BYTES
+                    ),
+                );
             }
             if argv.iter().any(|a| a.contains('\0')) {
                 err("exec.argv", "arguments may not contain NUL".into());
@@ -289,9 +332,15 @@ impl TaskSpec {
             err("instructions", "are required for model agents".into());
         }
         if d.allowed_tools.len() > limits::ALLOWED_TOOLS {
-            err("allowed_tools", format!("at most {} tools", limits::ALLOWED_TOOLS));
+            err(
+                "allowed_tools",
+                format!("at most {} tools", limits::ALLOWED_TOOLS),
+            );
         }
-        if d.working_dir.as_ref().is_some_and(|w| w.contains('\0') || w.is_empty()) {
+        if d.working_dir
+            .as_ref()
+            .is_some_and(|w| w.contains('\0') || w.is_empty())
+        {
             err("working_dir", "must be a non-empty path".into());
         }
 
@@ -301,7 +350,9 @@ impl TaskSpec {
         if !errs.is_empty() {
             return Err(SpecErrors(errs));
         }
-        let review = d.review.unwrap_or(agent.is_model() && d.parent_task_id.is_none());
+        let review = d
+            .review
+            .unwrap_or(agent.is_model() && d.parent_task_id.is_none());
         Ok(TaskSpec {
             title,
             description,
@@ -398,13 +449,20 @@ mod tests {
         };
         let errs = TaskSpec::parse(d, Utc::now()).unwrap_err().0;
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["title", "agent", "priority", "max_attempts", "timeout"]);
+        assert_eq!(
+            fields,
+            ["title", "agent", "priority", "max_attempts", "timeout"]
+        );
     }
 
     #[test]
     fn durations_and_delays_parse() {
         let now = Utc::now();
-        let d = TaskDraft { timeout: Some("30m".into()), delay_secs: Some(90), ..exec_draft() };
+        let d = TaskDraft {
+            timeout: Some("30m".into()),
+            delay_secs: Some(90),
+            ..exec_draft()
+        };
         let spec = TaskSpec::parse(d, now).unwrap();
         assert_eq!(spec.timeout, Some(Duration::from_secs(1800)));
         assert_eq!(spec.run_at, Some(now + chrono::TimeDelta::seconds(90)));
@@ -412,9 +470,22 @@ mod tests {
 
     #[test]
     fn exec_needs_argv_and_model_agents_need_instructions() {
-        let d = TaskDraft { argv: None, ..exec_draft() };
-        assert_eq!(TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field, "exec.argv");
-        let d = TaskDraft { agent: Some("claude".into()), argv: None, ..exec_draft() };
-        assert_eq!(TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field, "instructions");
+        let d = TaskDraft {
+            argv: None,
+            ..exec_draft()
+        };
+        assert_eq!(
+            TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field,
+            "exec.argv"
+        );
+        let d = TaskDraft {
+            agent: Some("claude".into()),
+            argv: None,
+            ..exec_draft()
+        };
+        assert_eq!(
+            TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field,
+            "instructions"
+        );
     }
 }

@@ -39,16 +39,23 @@ impl std::fmt::Debug for RedisConn {
 
 impl RedisConn {
     /// Connects with the given response timeout.
-    pub async fn connect(target: &RedisTarget, response_timeout: Duration) -> anyhow::Result<RedisConn> {
+    pub async fn connect(
+        target: &RedisTarget,
+        response_timeout: Duration,
+    ) -> anyhow::Result<RedisConn> {
         match target {
             RedisTarget::Single(url) => {
-                let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
+                let client = redis::Client::open(url.as_str())
+                    .context("REDIS_URL is not a valid Redis URL")?;
                 let cfg = ConnectionManagerConfig::new()
                     .set_response_timeout(Some(response_timeout))
                     .set_connection_timeout(Some(Duration::from_secs(5)))
                     .set_number_of_retries(3)
                     .set_max_delay(Duration::from_secs(2));
-                let conn = client.get_connection_manager_with_config(cfg).await.context("connecting to Redis")?;
+                let conn = client
+                    .get_connection_manager_with_config(cfg)
+                    .await
+                    .context("connecting to Redis")?;
                 Ok(RedisConn::Single(conn))
             }
             RedisTarget::Cluster(nodes) => {
@@ -57,7 +64,10 @@ impl RedisConn {
                     .connection_timeout(Duration::from_secs(5))
                     .build()
                     .context("REDIS_URL does not list valid cluster nodes")?;
-                let conn = client.get_async_connection().await.context("connecting to Redis Cluster")?;
+                let conn = client
+                    .get_async_connection()
+                    .await
+                    .context("connecting to Redis Cluster")?;
                 Ok(RedisConn::Cluster(conn))
             }
         }

@@ -29,21 +29,37 @@ fn field(map: &HashMap<String, Value>, name: &str) -> Option<String> {
 
 /// Decodes an entry; `None` for entries of an unknown version or shape (they are acked and
 /// dropped: Postgres still knows the task, and the reconciler re-dispatches it).
-pub fn decode(agent: AgentKind, priority: Priority, id: &str, map: &HashMap<String, Value>) -> Option<Delivery> {
+pub fn decode(
+    agent: AgentKind,
+    priority: Priority,
+    id: &str,
+    map: &HashMap<String, Value>,
+) -> Option<Delivery> {
     if field(map, "v").as_deref() != Some("1") {
         return None;
     }
     let task: TaskId = field(map, "t")?.parse().ok()?;
     let attempt: i32 = field(map, "a")?.parse().ok()?;
     Some(Delivery {
-        order: Dispatch { task, attempt: Attempt(attempt), agent, priority, not_before: None },
+        order: Dispatch {
+            task,
+            attempt: Attempt(attempt),
+            agent,
+            priority,
+            not_before: None,
+        },
         entry_id: id.to_owned(),
     })
 }
 
 /// The delayed-set member of an order (its priority as the 1-based script index).
 pub fn delayed_member(order: &Dispatch) -> String {
-    format!("v1|{}|{}|{}", order.task, order.attempt, super::keys::priority_index(order.priority))
+    format!(
+        "v1|{}|{}|{}",
+        order.task,
+        order.attempt,
+        super::keys::priority_index(order.priority)
+    )
 }
 
 #[cfg(test)]
@@ -55,7 +71,10 @@ mod tests {
         let task = TaskId::new();
         let mut map = HashMap::new();
         map.insert("v".to_owned(), Value::BulkString(b"1".to_vec()));
-        map.insert("t".to_owned(), Value::BulkString(task.to_string().into_bytes()));
+        map.insert(
+            "t".to_owned(),
+            Value::BulkString(task.to_string().into_bytes()),
+        );
         map.insert("a".to_owned(), Value::BulkString(b"4".to_vec()));
         let d = decode(AgentKind::Exec, Priority::Low, "1-0", &map).unwrap();
         assert_eq!(d.order.task, task);

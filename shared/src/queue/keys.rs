@@ -22,7 +22,9 @@ impl KeySpace {
             !prefix.is_empty() && !prefix.contains(['{', '}', ' ']),
             "Redis key prefix `{prefix}` must be non-empty without braces or spaces"
         );
-        Ok(KeySpace { prefix: prefix.to_owned() })
+        Ok(KeySpace {
+            prefix: prefix.to_owned(),
+        })
     }
 
     /// The prefix.
@@ -32,7 +34,9 @@ impl KeySpace {
 
     /// The keys of one agent type.
     pub fn agent(&self, agent: AgentKind) -> AgentKeys {
-        AgentKeys { base: format!("{}:{{{}}}", self.prefix, agent.as_str()) }
+        AgentKeys {
+            base: format!("{}:{{{}}}", self.prefix, agent.as_str()),
+        }
     }
 }
 
@@ -49,7 +53,11 @@ impl AgentKeys {
     }
     /// The three streams, highest priority first (the order scripts take them in).
     pub fn streams(&self) -> [String; 3] {
-        [self.stream(Priority::High), self.stream(Priority::Normal), self.stream(Priority::Low)]
+        [
+            self.stream(Priority::High),
+            self.stream(Priority::Normal),
+            self.stream(Priority::Low),
+        ]
     }
     /// Delayed orders (zset scored by due time in ms).
     pub fn delayed(&self) -> String {
@@ -74,7 +82,13 @@ impl AgentKeys {
     /// Every key, for cleanup and tests.
     pub fn all(&self) -> Vec<String> {
         let mut v = self.streams().to_vec();
-        v.extend([self.delayed(), self.slots(), self.settings(), self.generation(), self.reconcile_lock()]);
+        v.extend([
+            self.delayed(),
+            self.slots(),
+            self.settings(),
+            self.generation(),
+            self.reconcile_lock(),
+        ]);
         v
     }
 }
@@ -103,14 +117,21 @@ pub fn hash_slot(key: &str) -> u16 {
     let bytes = key.as_bytes();
     let tagged = bytes.iter().position(|b| *b == b'{').and_then(|open| {
         let rest = &bytes[open + 1..];
-        rest.iter().position(|b| *b == b'}').filter(|len| *len > 0).map(|len| &rest[..len])
+        rest.iter()
+            .position(|b| *b == b'}')
+            .filter(|len| *len > 0)
+            .map(|len| &rest[..len])
     });
     let data = tagged.unwrap_or(bytes);
     let mut crc: u16 = 0;
     for b in data {
         crc ^= u16::from(*b) << 8;
         for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
         }
     }
     crc % 16384
@@ -131,14 +152,20 @@ mod tests {
                 assert_eq!(hash_slot(k), slot, "{k}");
             }
         }
-        assert_ne!(hash_slot(&ks.agent(AgentKind::Claude).slots()), hash_slot(&ks.agent(AgentKind::Exec).slots()));
+        assert_ne!(
+            hash_slot(&ks.agent(AgentKind::Claude).slots()),
+            hash_slot(&ks.agent(AgentKind::Exec).slots())
+        );
     }
 
     #[test]
     fn hash_slot_matches_redis() {
         // Values from the Redis Cluster specification and `CLUSTER KEYSLOT`.
         assert_eq!(hash_slot("123456789"), 12739);
-        assert_eq!(hash_slot("{user1000}.following"), hash_slot("{user1000}.followers"));
+        assert_eq!(
+            hash_slot("{user1000}.following"),
+            hash_slot("{user1000}.followers")
+        );
         assert_eq!(hash_slot("foo{}{bar}"), hash_slot("foo{}{bar}"));
         assert_eq!(hash_slot("foo"), 12182);
     }

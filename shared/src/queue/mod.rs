@@ -62,19 +62,28 @@ impl Queue {
     /// A connection of its own for blocking reads of up to `block`.
     pub async fn blocking_reader(&self, block: Duration) -> anyhow::Result<Reader> {
         let conn = RedisConn::connect(&self.target, block + COMMAND_TIMEOUT).await?;
-        Ok(Reader { conn, keys: self.keys.clone() })
+        Ok(Reader {
+            conn,
+            keys: self.keys.clone(),
+        })
     }
 
     /// A round trip, for readiness.
     pub async fn ping(&self) -> anyhow::Result<()> {
         let mut c = self.conn.clone();
-        let _: String = redis::cmd("PING").query_async(&mut c).await.context("Redis ping")?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut c)
+            .await
+            .context("Redis ping")?;
         Ok(())
     }
 
     /// Hands orders to Redis, one script call per agent type. Returns, per agent type, the
     /// generation the orders were handed to (to record in Postgres).
-    pub async fn enqueue(&self, orders: &[Dispatch]) -> anyhow::Result<Vec<(String, Vec<Dispatch>)>> {
+    pub async fn enqueue(
+        &self,
+        orders: &[Dispatch],
+    ) -> anyhow::Result<Vec<(String, Vec<Dispatch>)>> {
         let mut by_agent: BTreeMap<AgentKind, Vec<Dispatch>> = BTreeMap::new();
         for o in orders {
             by_agent.entry(o.agent).or_default().push(*o);
@@ -86,7 +95,8 @@ impl Queue {
             // Chunk so one script call never blocks Redis for long.
             let mut generation = String::new();
             for chunk in orders.chunks(1000) {
-                generation = scripts::enqueue(&mut c, &self.keys.agent(agent), &candidate, chunk).await?;
+                generation =
+                    scripts::enqueue(&mut c, &self.keys.agent(agent), &candidate, chunk).await?;
             }
             out.push((generation, orders));
         }
@@ -132,7 +142,11 @@ impl Queue {
     }
 
     /// Moves due delayed orders into the streams.
-    pub async fn promote_due(&self, agent: AgentKind, max: usize) -> anyhow::Result<(usize, Option<Duration>)> {
+    pub async fn promote_due(
+        &self,
+        agent: AgentKind,
+        max: usize,
+    ) -> anyhow::Result<(usize, Option<Duration>)> {
         scripts::promote(&mut self.conn.clone(), &self.keys.agent(agent), max).await
     }
 
@@ -140,17 +154,32 @@ impl Queue {
     /// are dropped at claim time by the attempt fence.
     pub async fn remove_delayed(&self, order: &Dispatch) -> anyhow::Result<bool> {
         let mut c = self.conn.clone();
-        let n: i64 = c.zrem(self.keys.agent(order.agent).delayed(), entry::delayed_member(order)).await?;
+        let n: i64 = c
+            .zrem(
+                self.keys.agent(order.agent).delayed(),
+                entry::delayed_member(order),
+            )
+            .await?;
         Ok(n > 0)
     }
 
     /// Asks for fleet-wide run slots.
-    pub async fn acquire_slots(&self, agent: AgentKind, ttl: Duration, wanted: &[String]) -> anyhow::Result<SlotGrant> {
+    pub async fn acquire_slots(
+        &self,
+        agent: AgentKind,
+        ttl: Duration,
+        wanted: &[String],
+    ) -> anyhow::Result<SlotGrant> {
         scripts::acquire(&mut self.conn.clone(), &self.keys.agent(agent), ttl, wanted).await
     }
 
     /// Extends held slots.
-    pub async fn renew_slots(&self, agent: AgentKind, ttl: Duration, held: &[String]) -> anyhow::Result<()> {
+    pub async fn renew_slots(
+        &self,
+        agent: AgentKind,
+        ttl: Duration,
+        held: &[String],
+    ) -> anyhow::Result<()> {
         scripts::renew_slots(&mut self.conn.clone(), &self.keys.agent(agent), ttl, held).await
     }
 
@@ -183,7 +212,12 @@ impl Queue {
     }
 
     /// Takes a short lock (SET NX PX) so one reconciler at a time works on an agent type.
-    pub async fn try_lock(&self, agent: AgentKind, holder: &str, ttl: Duration) -> anyhow::Result<bool> {
+    pub async fn try_lock(
+        &self,
+        agent: AgentKind,
+        holder: &str,
+        ttl: Duration,
+    ) -> anyhow::Result<bool> {
         let mut c = self.conn.clone();
         let ok: Option<String> = redis::cmd("SET")
             .arg(self.keys.agent(agent).reconcile_lock())
@@ -316,12 +350,23 @@ impl Reader {
     }
 }
 
-fn collect(agent: AgentKind, keys: &AgentKeys, reply: Option<StreamReadReply>, out: &mut Vec<Delivery>) {
+fn collect(
+    agent: AgentKind,
+    keys: &AgentKeys,
+    reply: Option<StreamReadReply>,
+    out: &mut Vec<Delivery>,
+) {
     let Some(reply) = reply else { return };
     // Keep priority order even when a blocking read returned several streams.
     let mut found: Vec<(Priority, Delivery)> = Vec::new();
     for sk in reply.keys {
-        let Some(p) = Priority::ALL.iter().copied().find(|p| keys.stream(*p) == sk.key) else { continue };
+        let Some(p) = Priority::ALL
+            .iter()
+            .copied()
+            .find(|p| keys.stream(*p) == sk.key)
+        else {
+            continue;
+        };
         for id in sk.ids {
             match entry::decode(agent, p, &id.id, &id.map) {
                 Some(d) => found.push((p, d)),
@@ -335,6 +380,8 @@ fn collect(agent: AgentKind, keys: &AgentKeys, reply: Option<StreamReadReply>, o
 
 /// Whether a Redis error means the consumer group (or stream) is gone, e.g. after a flush.
 pub fn is_missing_group(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<redis::RedisError>().is_some_and(|r| r.code() == Some("NOGROUP")))
+    e.chain().any(|c| {
+        c.downcast_ref::<redis::RedisError>()
+            .is_some_and(|r| r.code() == Some("NOGROUP"))
+    })
 }

@@ -15,7 +15,8 @@ use crate::domain::Dispatch;
 static ENQUEUE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/enqueue.lua")));
 static PROMOTE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/promote.lua")));
 static ACQUIRE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/acquire.lua")));
-static RENEW_SLOTS: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/renew_slots.lua")));
+static RENEW_SLOTS: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/renew_slots.lua")));
 static ACK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/ack.lua")));
 
 fn millis(d: Duration) -> u64 {
@@ -32,17 +33,31 @@ pub async fn enqueue(
 ) -> anyhow::Result<String> {
     let [high, normal, low] = keys.streams();
     let mut inv = ENQUEUE.key(high);
-    inv.key(normal).key(low).key(keys.delayed()).key(keys.generation()).arg(candidate_generation);
+    inv.key(normal)
+        .key(low)
+        .key(keys.delayed())
+        .key(keys.generation())
+        .arg(candidate_generation);
     for o in orders {
-        let due = o.not_before.map(|t| t.timestamp_millis().max(0)).unwrap_or(0);
-        inv.arg(o.task.to_string()).arg(o.attempt.0).arg(priority_index(o.priority)).arg(due);
+        let due = o
+            .not_before
+            .map(|t| t.timestamp_millis().max(0))
+            .unwrap_or(0);
+        inv.arg(o.task.to_string())
+            .arg(o.attempt.0)
+            .arg(priority_index(o.priority))
+            .arg(due);
     }
     inv.invoke_async(conn).await.context("enqueue.lua")
 }
 
 /// `promote.lua`: moves due delayed orders into their streams; returns how many moved and how
 /// long until the next one is due.
-pub async fn promote(conn: &mut RedisConn, keys: &AgentKeys, max: usize) -> anyhow::Result<(usize, Option<Duration>)> {
+pub async fn promote(
+    conn: &mut RedisConn,
+    keys: &AgentKeys,
+    max: usize,
+) -> anyhow::Result<(usize, Option<Duration>)> {
     let [high, normal, low] = keys.streams();
     let (moved, wait): (usize, i64) = PROMOTE
         .key(high)
@@ -72,7 +87,12 @@ pub enum SlotGrant {
 }
 
 /// `acquire.lua`: asks for fleet-wide run slots.
-pub async fn acquire(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, wanted: &[String]) -> anyhow::Result<SlotGrant> {
+pub async fn acquire(
+    conn: &mut RedisConn,
+    keys: &AgentKeys,
+    ttl: Duration,
+    wanted: &[String],
+) -> anyhow::Result<SlotGrant> {
     let mut inv = ACQUIRE.key(keys.slots());
     inv.key(keys.settings()).arg(millis(ttl));
     for w in wanted {
@@ -83,9 +103,13 @@ pub async fn acquire(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, want
     let pause: i64 = redis::from_redis_value(it.next().context("acquire.lua: empty reply")?)?;
     Ok(match pause {
         0 => {
-            let tracked: i64 = redis::from_redis_value(it.next().context("acquire.lua: short reply")?)?;
+            let tracked: i64 =
+                redis::from_redis_value(it.next().context("acquire.lua: short reply")?)?;
             let slots = it.map(redis::from_redis_value).collect::<Result<_, _>>()?;
-            SlotGrant::Granted { slots, tracked: tracked == 1 }
+            SlotGrant::Granted {
+                slots,
+                tracked: tracked == 1,
+            }
         }
         p if p < 0 => SlotGrant::Paused(None),
         p => SlotGrant::Paused(Some(Duration::from_millis(p.unsigned_abs()))),
@@ -93,7 +117,12 @@ pub async fn acquire(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, want
 }
 
 /// `renew_slots.lua`: extends (or re-creates) held slots.
-pub async fn renew_slots(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, held: &[String]) -> anyhow::Result<()> {
+pub async fn renew_slots(
+    conn: &mut RedisConn,
+    keys: &AgentKeys,
+    ttl: Duration,
+    held: &[String],
+) -> anyhow::Result<()> {
     if held.is_empty() {
         return Ok(());
     }

@@ -53,7 +53,12 @@ impl Store {
     /// Claims dispatched tasks for `worker`: QUEUED → RUNNING, attempt + 1, a lease of `ttl`, an
     /// execution row and a `start` event, in one statement. Orders whose attempt no longer
     /// matches are stale; orders blocked by a paused agent are deferred.
-    pub async fn claim(&self, worker: &str, orders: &[Dispatch], ttl: Duration) -> anyhow::Result<ClaimResult> {
+    pub async fn claim(
+        &self,
+        worker: &str,
+        orders: &[Dispatch],
+        ttl: Duration,
+    ) -> anyhow::Result<ClaimResult> {
         if orders.is_empty() {
             return Ok(ClaimResult::default());
         }
@@ -77,7 +82,9 @@ impl Store {
                INSERT INTO task_events (task_id, from_state, to_state, event, attempt, actor) \
                SELECT id, 'QUEUED', $3::task_state, 'start', attempt, 'worker:' || $4 FROM upd ORDER BY id \
              ) \
-             SELECT ", task_columns!(), " FROM upd t"
+             SELECT ",
+            task_columns!(),
+            " FROM upd t"
         );
         let rows: Vec<TaskRow> = sqlx::query_as(sql)
             .bind(&ids)
@@ -90,8 +97,14 @@ impl Store {
             .context("claiming tasks")?;
         let claimed = tasks_from_rows(rows)?;
         let got: HashSet<Uuid> = claimed.iter().map(|t| t.id.as_uuid()).collect();
-        let rest: Vec<&Dispatch> = orders.iter().filter(|o| !got.contains(&o.task.as_uuid())).collect();
-        let mut result = ClaimResult { claimed, ..ClaimResult::default() };
+        let rest: Vec<&Dispatch> = orders
+            .iter()
+            .filter(|o| !got.contains(&o.task.as_uuid()))
+            .collect();
+        let mut result = ClaimResult {
+            claimed,
+            ..ClaimResult::default()
+        };
         if rest.is_empty() {
             return Ok(result);
         }
@@ -102,7 +115,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for o in rest {
-            if still.iter().any(|(id, a)| *id == o.task.as_uuid() && *a == o.attempt.0) {
+            if still
+                .iter()
+                .any(|(id, a)| *id == o.task.as_uuid() && *a == o.attempt.0)
+            {
                 result.deferred.push(*o);
             } else {
                 result.stale.push(*o);

@@ -62,7 +62,11 @@ impl Store {
 
     /// Records that these orders were handed to Redis generation `gen` (fenced on the attempt,
     /// so a late mark cannot cover a newer requeue).
-    pub async fn mark_dispatched(&self, orders: &[Dispatch], generation: &str) -> anyhow::Result<u64> {
+    pub async fn mark_dispatched(
+        &self,
+        orders: &[Dispatch],
+        generation: &str,
+    ) -> anyhow::Result<u64> {
         if orders.is_empty() {
             return Ok(0);
         }
@@ -86,7 +90,10 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<AgentSettings> = AgentKind::ALL.iter().map(|a| AgentSettings::default_for(*a)).collect();
+        let mut out: Vec<AgentSettings> = AgentKind::ALL
+            .iter()
+            .map(|a| AgentSettings::default_for(*a))
+            .collect();
         for (agent, limit, paused, until, reason) in rows {
             let agent: AgentKind = agent.parse()?;
             if let Some(s) = out.iter_mut().find(|s| s.agent == agent) {
@@ -100,8 +107,16 @@ impl Store {
     }
 
     /// Changes an agent's settings and returns them.
-    pub async fn update_agent(&self, agent: AgentKind, patch: &AgentPatch) -> anyhow::Result<AgentSettings> {
-        let limit = patch.concurrency_limit.flatten().map(i32::try_from).transpose()?;
+    pub async fn update_agent(
+        &self,
+        agent: AgentKind,
+        patch: &AgentPatch,
+    ) -> anyhow::Result<AgentSettings> {
+        let limit = patch
+            .concurrency_limit
+            .flatten()
+            .map(i32::try_from)
+            .transpose()?;
         sqlx::query(
             "INSERT INTO agent_settings (agent) VALUES ($1::agent_kind) ON CONFLICT (agent) DO NOTHING",
         )
@@ -145,12 +160,26 @@ impl Store {
         .await?;
         let mut out: Vec<AgentStats> = AgentKind::ALL
             .iter()
-            .map(|a| AgentStats { agent: *a, queued: 0, delayed: 0, running: 0, dead: 0, oldest_queued_at: None })
+            .map(|a| AgentStats {
+                agent: *a,
+                queued: 0,
+                delayed: 0,
+                running: 0,
+                dead: 0,
+                oldest_queued_at: None,
+            })
             .collect();
         for (agent, queued, delayed, running, dead, oldest) in rows {
             let agent: AgentKind = agent.parse()?;
             if let Some(s) = out.iter_mut().find(|s| s.agent == agent) {
-                *s = AgentStats { agent, queued, delayed, running, dead, oldest_queued_at: oldest };
+                *s = AgentStats {
+                    agent,
+                    queued,
+                    delayed,
+                    running,
+                    dead,
+                    oldest_queued_at: oldest,
+                };
             }
         }
         Ok(out)

@@ -22,8 +22,8 @@ pub mod tokens;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 /// Embedded migrations (the `migrations/` folder at the workspace root).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -37,7 +37,9 @@ pub struct Store {
 impl Store {
     /// Connects a pool of at most `max_connections`.
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
-        let opts: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid Postgres URL")?;
+        let opts: PgConnectOptions = url
+            .parse()
+            .context("DATABASE_URL is not a valid Postgres URL")?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
@@ -64,7 +66,10 @@ impl Store {
 
     /// A trivial round trip, for readiness.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.context("Postgres ping")?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .context("Postgres ping")?;
         Ok(())
     }
 }

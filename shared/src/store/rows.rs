@@ -90,7 +90,9 @@ impl TryFrom<TaskRow> for Task {
                 model: r.model,
                 priority: r.priority.parse()?,
                 max_attempts: u32::try_from(r.max_attempts)?,
-                timeout: r.timeout_ms.map(|ms| std::time::Duration::from_millis(ms.unsigned_abs())),
+                timeout: r
+                    .timeout_ms
+                    .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs())),
                 budget_usd: r.budget_usd,
                 labels: r.labels,
                 project_id: r.project_id,

@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::Store;
 use super::rows::{SpecOptions, TaskRow, task_columns, tasks_from_rows};
 use crate::domain::{
-    AgentKind, Attempt, EventRecord, Execution, IllegalTransition, Question, Task, TaskEvent, TaskId, TaskSpec,
-    TaskState, transition,
+    AgentKind, Attempt, EventRecord, Execution, IllegalTransition, Question, Task, TaskEvent,
+    TaskId, TaskSpec, TaskState, transition,
 };
 
 /// A task to insert.
@@ -154,17 +154,32 @@ const IDEMPOTENCY_WINDOW_HOURS: i32 = 24;
 impl Store {
     /// Inserts tasks with their creation events in one statement. With [`Initial::Run`] they
     /// start QUEUED (the state machine's answer for PENDING + Run) and await dispatch.
-    pub async fn insert_tasks(&self, tasks: &[NewTask], initial: Initial, actor: &str) -> anyhow::Result<Vec<Task>> {
+    pub async fn insert_tasks(
+        &self,
+        tasks: &[NewTask],
+        initial: Initial,
+        actor: &str,
+    ) -> anyhow::Result<Vec<Task>> {
         let mut ex = self.pool.acquire().await?;
         insert_tasks_on(&mut ex, tasks, initial, actor).await
     }
 
     /// Inserts one task honouring its idempotency key: the same key and body within 24 hours
     /// return the first task; a different body is [`IdempotentInsert::KeyReused`].
-    pub async fn insert_idempotent(&self, task: NewTask, initial: Initial, actor: &str) -> anyhow::Result<IdempotentInsert> {
+    pub async fn insert_idempotent(
+        &self,
+        task: NewTask,
+        initial: Initial,
+        actor: &str,
+    ) -> anyhow::Result<IdempotentInsert> {
         let Some((key, hash)) = task.idempotency.clone() else {
-            let mut v = self.insert_tasks(std::slice::from_ref(&task), initial, actor).await?;
-            return v.pop().map(|t| IdempotentInsert::Created(Box::new(t))).context("insert returned no row");
+            let mut v = self
+                .insert_tasks(std::slice::from_ref(&task), initial, actor)
+                .await?;
+            return v
+                .pop()
+                .map(|t| IdempotentInsert::Created(Box::new(t)))
+                .context("insert returned no row");
         };
         for _ in 0..3 {
             let mut tx = self.pool.begin().await?;
@@ -187,13 +202,19 @@ impl Store {
                 if old_hash.as_deref() != Some(hash.as_str()) {
                     return Ok(IdempotentInsert::KeyReused);
                 }
-                let t = self.get_task(TaskId::from_uuid(id)).await?.context("idempotent task vanished")?;
+                let t = self
+                    .get_task(TaskId::from_uuid(id))
+                    .await?
+                    .context("idempotent task vanished")?;
                 return Ok(IdempotentInsert::Replayed(Box::new(t)));
             }
             match insert_tasks_on(&mut tx, std::slice::from_ref(&task), initial, actor).await {
                 Ok(mut v) => {
                     tx.commit().await?;
-                    return v.pop().map(|t| IdempotentInsert::Created(Box::new(t))).context("insert returned no row");
+                    return v
+                        .pop()
+                        .map(|t| IdempotentInsert::Created(Box::new(t)))
+                        .context("insert returned no row");
                 }
                 Err(e) if is_unique_violation(&e, "tasks_idempotency_key") => continue,
                 Err(e) => return Err(e),
@@ -205,14 +226,19 @@ impl Store {
     /// One task.
     pub async fn get_task(&self, id: TaskId) -> anyhow::Result<Option<Task>> {
         let sql = concat!("SELECT ", task_columns!(), " FROM tasks t WHERE t.id = $1");
-        let row: Option<TaskRow> = sqlx::query_as(sql).bind(id.as_uuid()).fetch_optional(&self.pool).await?;
+        let row: Option<TaskRow> = sqlx::query_as(sql)
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(Task::try_from).transpose()
     }
 
     /// Tasks matching `f`, newest first, at most `limit`.
     pub async fn list_tasks(&self, f: &TaskFilter, limit: i64) -> anyhow::Result<Vec<Task>> {
         let sql = concat!(
-            "SELECT ", task_columns!(), " FROM tasks t WHERE \
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks t WHERE \
              ($1::task_state IS NULL OR t.state = $1::task_state) AND \
              ($2::agent_kind IS NULL OR t.agent = $2::agent_kind) AND \
              ($3::uuid IS NULL OR t.project_id = $3) AND \
@@ -311,7 +337,11 @@ impl Store {
     }
 
     /// Applies transitions in one statement. Each result says whether that row was written.
-    pub async fn apply_transitions(&self, rows: &[Transition], actor: &str) -> anyhow::Result<Vec<Applied>> {
+    pub async fn apply_transitions(
+        &self,
+        rows: &[Transition],
+        actor: &str,
+    ) -> anyhow::Result<Vec<Applied>> {
         let mut ex = self.pool.acquire().await?;
         apply_transitions_on(&mut ex, rows, actor).await
     }
@@ -326,13 +356,20 @@ impl Store {
         fill: impl Fn(&Task, &mut Transition),
     ) -> anyhow::Result<Option<Applied>> {
         for _ in 0..3 {
-            let Some(task) = self.get_task(id).await? else { return Ok(None) };
+            let Some(task) = self.get_task(id).await? else {
+                return Ok(None);
+            };
             let mut row = Transition::new(id, task.state, event, task.attempt);
             fill(&task, &mut row);
             if task.state == TaskState::Running && row.execution.is_none() {
-                row.execution = Some(ExecutionEnd { outcome: "cancelled", ..ExecutionEnd::default() });
+                row.execution = Some(ExecutionEnd {
+                    outcome: "cancelled",
+                    ..ExecutionEnd::default()
+                });
             }
-            let applied = self.apply_transitions(std::slice::from_ref(&row), actor).await?;
+            let applied = self
+                .apply_transitions(std::slice::from_ref(&row), actor)
+                .await?;
             match applied.into_iter().next() {
                 Some(Applied::Stale) => continue,
                 other => return Ok(other),
@@ -348,12 +385,17 @@ async fn insert_tasks_on(
     initial: Initial,
     actor: &str,
 ) -> anyhow::Result<Vec<Task>> {
-    let mut events: Vec<(Option<&str>, &str, &str)> = vec![(None, TaskState::Pending.as_str(), "create")];
+    let mut events: Vec<(Option<&str>, &str, &str)> =
+        vec![(None, TaskState::Pending.as_str(), "create")];
     let state = match initial {
         Initial::Pending => TaskState::Pending,
         Initial::Run => {
             let to = transition(TaskState::Pending, TaskEvent::Run)?;
-            events.push((Some(TaskState::Pending.as_str()), to.as_str(), TaskEvent::Run.as_str()));
+            events.push((
+                Some(TaskState::Pending.as_str()),
+                to.as_str(),
+                TaskEvent::Run.as_str(),
+            ));
             to
         }
     };
@@ -389,11 +431,16 @@ async fn insert_tasks_on(
         model.push(s.model.as_deref());
         priority.push(s.priority.as_str());
         max_attempts.push(i32::try_from(s.max_attempts)?);
-        timeout_ms.push(s.timeout.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
+        timeout_ms.push(
+            s.timeout
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        );
         budget.push(s.budget_usd);
         review.push(s.review);
         labels.push(serde_json::to_value(&s.labels)?);
-        depends.push(serde_json::to_value(s.depends_on.iter().map(|d| d.as_uuid()).collect::<Vec<_>>())?);
+        depends.push(serde_json::to_value(
+            s.depends_on.iter().map(|d| d.as_uuid()).collect::<Vec<_>>(),
+        )?);
         options.push(serde_json::to_value(SpecOptions::from(&s.options))?);
         run_at.push(s.run_at);
         idem_key.push(t.idempotency.as_ref().map(|(k, _)| k.as_str()));
@@ -425,7 +472,9 @@ async fn insert_tasks_on(
            FROM ins, unnest($21::text[], $22::text[], $23::text[]) WITH ORDINALITY AS e(from_state, to_state, event, n) \
            ORDER BY ins.id, e.n \
          ) \
-         SELECT ", task_columns!(), " FROM ins t ORDER BY t.id"
+         SELECT ",
+        task_columns!(),
+        " FROM ins t ORDER BY t.id"
     );
     let rows: Vec<TaskRow> = sqlx::query_as(sql)
         .bind(&ids)
@@ -489,32 +538,63 @@ pub(super) async fn apply_transitions_on(
         let event = col(&|r, _| Some(r.event.as_str().to_owned()));
         let fence: Vec<i32> = legal.iter().map(|(_, r, _)| r.fence.0).collect();
         let set_run_at: Vec<bool> = legal.iter().map(|(_, r, _)| r.run_at.is_some()).collect();
-        let run_at: Vec<Option<DateTime<Utc>>> = legal.iter().map(|(_, r, _)| r.run_at.flatten()).collect();
+        let run_at: Vec<Option<DateTime<Utc>>> =
+            legal.iter().map(|(_, r, _)| r.run_at.flatten()).collect();
         let refund: Vec<i32> = legal.iter().map(|(_, r, _)| r.refund).collect();
-        let reset: Vec<bool> = legal.iter().map(|(_, r, _)| r.event == TaskEvent::Run).collect();
-        let set_err: Vec<bool> = legal.iter().map(|(_, r, _)| r.last_error.is_some()).collect();
+        let reset: Vec<bool> = legal
+            .iter()
+            .map(|(_, r, _)| r.event == TaskEvent::Run)
+            .collect();
+        let set_err: Vec<bool> = legal
+            .iter()
+            .map(|(_, r, _)| r.last_error.is_some())
+            .collect();
         let err = col(&|r, _| r.last_error.clone().flatten());
         let set_q: Vec<bool> = legal.iter().map(|(_, r, _)| r.question.is_some()).collect();
         let q: Vec<Option<serde_json::Value>> = legal
             .iter()
-            .map(|(_, r, _)| r.question.as_ref().and_then(|q| q.as_ref()).map(serde_json::to_value).transpose())
+            .map(|(_, r, _)| {
+                r.question
+                    .as_ref()
+                    .and_then(|q| q.as_ref())
+                    .map(serde_json::to_value)
+                    .transpose()
+            })
             .collect::<Result<_, _>>()?;
-        let set_rc: Vec<bool> = legal.iter().map(|(_, r, _)| r.rejection_comment.is_some()).collect();
+        let set_rc: Vec<bool> = legal
+            .iter()
+            .map(|(_, r, _)| r.rejection_comment.is_some())
+            .collect();
         let rc = col(&|r, _| r.rejection_comment.clone().flatten());
         let dead: Vec<bool> = legal.iter().map(|(_, r, _)| r.dead_letter).collect();
         let reason = col(&|r, _| r.reason.clone());
         let x = |f: &dyn Fn(&ExecutionEnd) -> Option<String>| -> Vec<Option<String>> {
-            legal.iter().map(|(_, r, _)| r.execution.as_ref().and_then(f)).collect()
+            legal
+                .iter()
+                .map(|(_, r, _)| r.execution.as_ref().and_then(f))
+                .collect()
         };
         let outcome = x(&|e| Some(e.outcome.to_owned()));
         let x_err = x(&|e| e.error.clone());
         let x_out = x(&|e| e.output.clone());
         let x_sum = x(&|e| e.summary.clone());
         let x_sess = x(&|e| e.session_id.clone());
-        let x_exit: Vec<Option<i32>> = legal.iter().map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.exit_code)).collect();
-        let x_cost: Vec<Option<f64>> = legal.iter().map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.cost_usd)).collect();
-        let x_tin: Vec<Option<i64>> = legal.iter().map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.tokens_in)).collect();
-        let x_tout: Vec<Option<i64>> = legal.iter().map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.tokens_out)).collect();
+        let x_exit: Vec<Option<i32>> = legal
+            .iter()
+            .map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.exit_code))
+            .collect();
+        let x_cost: Vec<Option<f64>> = legal
+            .iter()
+            .map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.cost_usd))
+            .collect();
+        let x_tin: Vec<Option<i64>> = legal
+            .iter()
+            .map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.tokens_in))
+            .collect();
+        let x_tout: Vec<Option<i64>> = legal
+            .iter()
+            .map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.tokens_out))
+            .collect();
 
         let sql = concat!(
             "WITH i AS ( \
@@ -550,7 +630,9 @@ pub(super) async fn apply_transitions_on(
                FROM upd u JOIN i ON i.id = u.id \
                WHERE i.outcome IS NOT NULL AND e.task_id = u.id AND e.attempt = u.attempt AND e.finished_at IS NULL \
              ) \
-             SELECT ", task_columns!(), " FROM upd t"
+             SELECT ",
+            task_columns!(),
+            " FROM upd t"
         );
         let rows: Vec<TaskRow> = sqlx::query_as(sql)
             .bind(&ids)
@@ -594,7 +676,10 @@ pub(super) async fn apply_transitions_on(
             });
         }
     }
-    Ok(out.into_iter().map(|o| o.unwrap_or(Applied::Stale)).collect())
+    Ok(out
+        .into_iter()
+        .map(|o| o.unwrap_or(Applied::Stale))
+        .collect())
 }
 
 /// True when `e` is a unique violation of `constraint`.

@@ -54,7 +54,14 @@ impl Tail {
     }
     fn finish(mut self) -> String {
         self.trim();
-        if self.dropped { format!("[output truncated to the last {} bytes]\n{}", self.limit, self.buf) } else { self.buf }
+        if self.dropped {
+            format!(
+                "[output truncated to the last {} bytes]\n{}",
+                self.limit, self.buf
+            )
+        } else {
+            self.buf
+        }
     }
 }
 
@@ -75,7 +82,10 @@ fn signal_group(child: &Child, sig: Signal) {
 /// Stops the whole process group: SIGTERM, then SIGKILL after a grace period.
 async fn stop_group(child: &mut Child) {
     signal_group(child, Signal::SIGTERM);
-    if tokio::time::timeout(KILL_GRACE, child.wait()).await.is_err() {
+    if tokio::time::timeout(KILL_GRACE, child.wait())
+        .await
+        .is_err()
+    {
         signal_group(child, Signal::SIGKILL);
         let _ = child.wait().await;
     }
@@ -92,7 +102,10 @@ impl Runner for ExecRunner {
     async fn run(&self, task: &Task, limits: RunLimits, stop: CancellationToken) -> RunReport {
         let argv = &task.spec.options.argv;
         let Some((program, args)) = argv.split_first() else {
-            return RunReport::of(Some(AttemptOutcome::Failed { transient: false, error: "empty argv".into() }));
+            return RunReport::of(Some(AttemptOutcome::Failed {
+                transient: false,
+                error: "empty argv".into(),
+            }));
         };
         let mut cmd = Command::new(program);
         cmd.args(args)
@@ -115,7 +128,11 @@ impl Runner for ExecRunner {
                 }));
             }
         };
-        let tail = Arc::new(Mutex::new(Tail { buf: String::new(), limit: limits.output_limit_bytes, dropped: false }));
+        let tail = Arc::new(Mutex::new(Tail {
+            buf: String::new(),
+            limit: limits.output_limit_bytes,
+            dropped: false,
+        }));
         let mut pumps = Vec::new();
         if let Some(out) = child.stdout.take() {
             pumps.push(tokio::spawn(pump(out, tail.clone())));
@@ -142,19 +159,43 @@ impl Runner for ExecRunner {
         let (outcome, exit_code) = match end {
             End::Stopped => (None, None),
             End::TimedOut => (Some(AttemptOutcome::TimedOut), None),
-            End::WaitFailed(e) => {
-                (Some(AttemptOutcome::Failed { transient: true, error: format!("waiting for the process: {e}") }), None)
-            }
+            End::WaitFailed(e) => (
+                Some(AttemptOutcome::Failed {
+                    transient: true,
+                    error: format!("waiting for the process: {e}"),
+                }),
+                None,
+            ),
             End::Exited(status) => match status.code() {
                 Some(0) => (Some(AttemptOutcome::Succeeded), Some(0)),
                 Some(EXIT_TEMPFAIL) => (
-                    Some(AttemptOutcome::Failed { transient: true, error: format!("exit code {EXIT_TEMPFAIL} (temporary failure)") }),
+                    Some(AttemptOutcome::Failed {
+                        transient: true,
+                        error: format!("exit code {EXIT_TEMPFAIL} (temporary failure)"),
+                    }),
                     Some(EXIT_TEMPFAIL),
                 ),
-                Some(code) => (Some(AttemptOutcome::Failed { transient: false, error: format!("exit code {code}") }), Some(code)),
-                None => (Some(AttemptOutcome::Failed { transient: true, error: format!("killed: {status}") }), None),
+                Some(code) => (
+                    Some(AttemptOutcome::Failed {
+                        transient: false,
+                        error: format!("exit code {code}"),
+                    }),
+                    Some(code),
+                ),
+                None => (
+                    Some(AttemptOutcome::Failed {
+                        transient: true,
+                        error: format!("killed: {status}"),
+                    }),
+                    None,
+                ),
             },
         };
-        RunReport { outcome, exit_code, output: Some(output), ..RunReport::of(None) }
+        RunReport {
+            outcome,
+            exit_code,
+            output: Some(output),
+            ..RunReport::of(None)
+        }
     }
 }

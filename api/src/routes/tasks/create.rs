@@ -8,16 +8,19 @@ use shared::domain::{TaskDraft, TaskId, TaskSpec, TaskState};
 use shared::outbox;
 use shared::store::tasks::{IdempotentInsert, Initial, NewTask};
 
-use crate::problem::FieldProblem;
 use crate::auth::BearerAuth;
 use crate::problem::ApiError;
+use crate::problem::FieldProblem;
 use crate::state::AppState;
 
 /// Validates a draft, prefixing field names for batch items.
 pub fn parse(draft: TaskDraft, prefix: &str) -> Result<TaskSpec, Vec<FieldProblem>> {
     TaskSpec::parse(draft, Utc::now()).map_err(|e| {
         e.0.into_iter()
-            .map(|f| FieldProblem { field: format!("{prefix}{}", f.field), message: f.message })
+            .map(|f| FieldProblem {
+                field: format!("{prefix}{}", f.field),
+                message: f.message,
+            })
             .collect()
     })
 }
@@ -27,14 +30,20 @@ fn check_scope(auth: &BearerAuth, spec: &TaskSpec) -> Result<(), ApiError> {
     if let Some(scope) = auth.0.task_scope
         && spec.parent_task_id != Some(scope)
     {
-        return Err(ApiError::forbidden(format!("this token may only create subtasks of task {scope}")));
+        return Err(ApiError::forbidden(format!(
+            "this token may only create subtasks of task {scope}"
+        )));
     }
     Ok(())
 }
 
 /// Hands QUEUED tasks to Redis; logs (does not fail the request) when Redis is unavailable.
 pub async fn dispatch_queued(state: &AppState, tasks: &[shared::domain::Task]) {
-    let orders: Vec<_> = tasks.iter().filter(|t| t.state == TaskState::Queued).map(outbox::order_for).collect();
+    let orders: Vec<_> = tasks
+        .iter()
+        .filter(|t| t.state == TaskState::Queued)
+        .map(outbox::order_for)
+        .collect();
     if let Err(e) = outbox::hand_over(&state.store, &state.queue, &orders).await {
         tracing::warn!(error.message = %e, tasks = orders.len(), "dispatch deferred to the reconciler");
     }
@@ -62,12 +71,23 @@ pub async fn create_one(
     if let Some(k) = &idempotency_key
         && (k.is_empty() || k.len() > 255)
     {
-        return Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 characters".into()));
+        return Err(ApiError::bad_request(
+            "Idempotency-Key must be 1 to 255 characters".into(),
+        ));
     }
-    let idempotency = idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
+    let idempotency =
+        idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
     let initial = if run { Initial::Run } else { Initial::Pending };
-    let new = NewTask { id: TaskId::new(), spec, idempotency };
-    match state.store.insert_idempotent(new, initial, &auth.actor()).await? {
+    let new = NewTask {
+        id: TaskId::new(),
+        spec,
+        idempotency,
+    };
+    match state
+        .store
+        .insert_idempotent(new, initial, &auth.actor())
+        .await?
+    {
         IdempotentInsert::Created(t) => {
             dispatch_queued(state, std::slice::from_ref(&t)).await;
             Ok(Created::New(*t))
@@ -90,7 +110,10 @@ pub async fn create_batch(
 ) -> Result<Vec<TaskId>, ApiError> {
     let max = state.settings.max_batch;
     if drafts.is_empty() || drafts.len() > max {
-        return Err(ApiError::unprocessable("batch-size", format!("send between 1 and {max} tasks")));
+        return Err(ApiError::unprocessable(
+            "batch-size",
+            format!("send between 1 and {max} tasks"),
+        ));
     }
     let mut specs = Vec::with_capacity(drafts.len());
     let mut problems = Vec::new();
@@ -106,9 +129,19 @@ pub async fn create_batch(
     for s in &specs {
         check_scope(auth, s)?;
     }
-    let new: Vec<NewTask> = specs.into_iter().map(|spec| NewTask { id: TaskId::new(), spec, idempotency: None }).collect();
+    let new: Vec<NewTask> = specs
+        .into_iter()
+        .map(|spec| NewTask {
+            id: TaskId::new(),
+            spec,
+            idempotency: None,
+        })
+        .collect();
     let initial = if run { Initial::Run } else { Initial::Pending };
-    let tasks = state.store.insert_tasks(&new, initial, &auth.actor()).await?;
+    let tasks = state
+        .store
+        .insert_tasks(&new, initial, &auth.actor())
+        .await?;
     dispatch_queued(state, &tasks).await;
     Ok(new.iter().map(|n| n.id).collect())
 }

@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 /// Task states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(remote = "shared::domain::TaskState", rename_all = "SCREAMING_SNAKE_CASE")]
+#[oai(
+    remote = "shared::domain::TaskState",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
 pub enum TaskState {
     /// Created, not submitted.
     Pending,
@@ -317,8 +320,10 @@ pub struct TaskView {
 impl From<domain::Task> for TaskView {
     fn from(t: domain::Task) -> TaskView {
         let s = t.spec;
-        let exec = (s.agent == domain::AgentKind::Exec)
-            .then(|| ExecOptions { argv: s.options.argv.clone(), working_dir: s.options.working_dir.clone() });
+        let exec = (s.agent == domain::AgentKind::Exec).then(|| ExecOptions {
+            argv: s.options.argv.clone(),
+            working_dir: s.options.working_dir.clone(),
+        });
         TaskView {
             id: t.id.as_uuid(),
             title: s.title,
@@ -344,7 +349,10 @@ impl From<domain::Task> for TaskView {
             allowed_tools: s.options.allowed_tools,
             max_turns: s.options.max_turns,
             last_error: t.last_error,
-            question: t.question.map(|q| QuestionView { text: q.text, options: q.options }),
+            question: t.question.map(|q| QuestionView {
+                text: q.text,
+                options: q.options,
+            }),
             rejection_comment: t.rejection_comment,
             created_at: t.created_at,
             updated_at: t.updated_at,

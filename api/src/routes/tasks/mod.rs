@@ -14,7 +14,8 @@ use shared::store::tasks::{Applied, TaskFilter};
 use uuid::Uuid;
 
 use self::dto::{
-    CreateTaskBatch, CreateTaskBody, CreatedBatch, EventView, ExecutionView, RejectBody, TaskPage, TaskView,
+    CreateTaskBatch, CreateTaskBody, CreatedBatch, EventView, ExecutionView, RejectBody, TaskPage,
+    TaskView,
 };
 use super::ApiTags;
 use crate::auth::BearerAuth;
@@ -59,7 +60,16 @@ impl TasksApi {
         body: CreateTaskBody,
     ) -> Result<CreateResponse, ApiError> {
         let hash_input = format!("{body:?}|run={}", run.0);
-        match create::create_one(&state, &auth, body.into(), hash_input, run.0, idempotency_key.0).await? {
+        match create::create_one(
+            &state,
+            &auth,
+            body.into(),
+            hash_input,
+            run.0,
+            idempotency_key.0,
+        )
+        .await?
+        {
             create::Created::New(t) => Ok(CreateResponse::Created(Json(t.into()))),
             create::Created::Replayed(t) => Ok(CreateResponse::Replayed(Json(t.into()))),
         }
@@ -81,7 +91,9 @@ impl TasksApi {
     ) -> Result<poem_openapi::payload::Json<CreatedBatch>, ApiError> {
         let drafts = body.0.tasks.into_iter().map(Into::into).collect();
         let ids = create::create_batch(&state, &auth, drafts, run.0).await?;
-        Ok(Json(CreatedBatch { ids: ids.into_iter().map(|i| i.as_uuid()).collect() }))
+        Ok(Json(CreatedBatch {
+            ids: ids.into_iter().map(|i| i.as_uuid()).collect(),
+        }))
     }
 
     /// List tasks
@@ -111,7 +123,10 @@ impl TasksApi {
     ) -> Result<Json<TaskPage>, ApiError> {
         let agent = match agent.0 {
             Some(a) => Some(a.parse().map_err(|e: shared::domain::ids::UnknownName| {
-                ApiError::validation(vec![FieldProblem { field: "agent".into(), message: e.to_string() }])
+                ApiError::validation(vec![FieldProblem {
+                    field: "agent".into(),
+                    message: e.to_string(),
+                }])
             })?),
             None => None,
         };
@@ -127,19 +142,34 @@ impl TasksApi {
         if let Some(scope) = auth.0.task_scope {
             filter.parent_task_id = Some(scope);
         }
-        let mut items = state.store.list_tasks(&filter, i64::from(limit) + 1).await?;
+        let mut items = state
+            .store
+            .list_tasks(&filter, i64::from(limit) + 1)
+            .await?;
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);
         let next_cursor = more.then(|| items.last().map(|t| t.id.as_uuid())).flatten();
-        Ok(Json(TaskPage { items: items.into_iter().map(Into::into).collect(), next_cursor }))
+        Ok(Json(TaskPage {
+            items: items.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
     }
 
     /// Get a task
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<TaskView>, ApiError> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<TaskView>, ApiError> {
         let id = TaskId::from_uuid(id.0);
         auth.may_touch(id)?;
-        let task = state.store.get_task(id).await?.ok_or_else(|| ApiError::not_found("task", id))?;
+        let task = state
+            .store
+            .get_task(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("task", id))?;
         Ok(Json(task.into()))
     }
 
@@ -148,7 +178,12 @@ impl TasksApi {
     /// Submits a PENDING task, or re-runs a FAILED, CANCELLED or BUDGET_EXCEEDED one (with a
     /// fresh attempt budget).
     #[oai(path = "/:id/run", method = "post")]
-    async fn run(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<TaskView>, ApiError> {
+    async fn run(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<TaskView>, ApiError> {
         act(&state, &auth, id.0, TaskEvent::Run, |_, row| {
             row.last_error = Some(None);
         })
@@ -160,7 +195,12 @@ impl TasksApi {
     /// A QUEUED task leaves dispatch; a RUNNING one is stopped by the worker holding it within
     /// about a second (its process group is killed).
     #[oai(path = "/:id/cancel", method = "post")]
-    async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<TaskView>, ApiError> {
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<TaskView>, ApiError> {
         act(&state, &auth, id.0, TaskEvent::Cancel, |t, row| {
             row.reason = Some(format!("cancelled while {}", t.state));
             row.run_at = Some(None);
@@ -170,7 +210,12 @@ impl TasksApi {
 
     /// Accept a READY task
     #[oai(path = "/:id/accept", method = "post")]
-    async fn accept(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<TaskView>, ApiError> {
+    async fn accept(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<TaskView>, ApiError> {
         act(&state, &auth, id.0, TaskEvent::Accept, |_, _| {}).await
     }
 
@@ -187,7 +232,10 @@ impl TasksApi {
     ) -> Result<Json<TaskView>, ApiError> {
         let comment = body.0.comment.filter(|c| !c.trim().is_empty());
         if comment.as_ref().is_some_and(|c| c.len() > 16 * 1024) {
-            return Err(ApiError::unprocessable("validation", "comment is longer than 16384 bytes".into()));
+            return Err(ApiError::unprocessable(
+                "validation",
+                "comment is longer than 16384 bytes".into(),
+            ));
         }
         act(&state, &auth, id.0, TaskEvent::Reject, move |_, row| {
             row.reason = comment.clone();
@@ -198,7 +246,12 @@ impl TasksApi {
 
     /// Resume a TIMED_OUT task
     #[oai(path = "/:id/resume", method = "post")]
-    async fn resume(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<TaskView>, ApiError> {
+    async fn resume(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<TaskView>, ApiError> {
         act(&state, &auth, id.0, TaskEvent::Resume, |_, _| {}).await
     }
 
@@ -214,19 +267,48 @@ impl TasksApi {
     ) -> Result<Json<Vec<ExecutionView>>, ApiError> {
         let id = TaskId::from_uuid(id.0);
         auth.may_touch(id)?;
-        state.store.get_task(id).await?.ok_or_else(|| ApiError::not_found("task", id))?;
-        Ok(Json(state.store.executions(id).await?.into_iter().map(Into::into).collect()))
+        state
+            .store
+            .get_task(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("task", id))?;
+        Ok(Json(
+            state
+                .store
+                .executions(id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        ))
     }
 
     /// A task's events
     ///
     /// Every transition, oldest first.
     #[oai(path = "/:id/events", method = "get")]
-    async fn events(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<Vec<EventView>>, ApiError> {
+    async fn events(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<EventView>>, ApiError> {
         let id = TaskId::from_uuid(id.0);
         auth.may_touch(id)?;
-        state.store.get_task(id).await?.ok_or_else(|| ApiError::not_found("task", id))?;
-        Ok(Json(state.store.task_events(id).await?.into_iter().map(Into::into).collect()))
+        state
+            .store
+            .get_task(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("task", id))?;
+        Ok(Json(
+            state
+                .store
+                .task_events(id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        ))
     }
 }
 
@@ -240,8 +322,16 @@ async fn act(
 ) -> Result<Json<TaskView>, ApiError> {
     let id = TaskId::from_uuid(id);
     auth.may_touch(id)?;
-    let before = state.store.get_task(id).await?.ok_or_else(|| ApiError::not_found("task", id))?;
-    match state.store.transition_current(id, event, &auth.actor(), fill).await? {
+    let before = state
+        .store
+        .get_task(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("task", id))?;
+    match state
+        .store
+        .transition_current(id, event, &auth.actor(), fill)
+        .await?
+    {
         None => Err(ApiError::not_found("task", id)),
         Some(Applied::Done(task)) => {
             if task.state == TaskState::Queued {
@@ -249,7 +339,11 @@ async fn act(
             }
             if event == TaskEvent::Cancel && before.state == TaskState::Queued {
                 // Orders already in a stream are dropped at claim time by the fence.
-                if let Err(e) = state.queue.remove_delayed(&outbox::order_for(&before)).await {
+                if let Err(e) = state
+                    .queue
+                    .remove_delayed(&outbox::order_for(&before))
+                    .await
+                {
                     tracing::warn!(error.message = %e, task.id = %id, "could not remove delayed order");
                 }
             }
@@ -257,8 +351,15 @@ async fn act(
         }
         Some(Applied::Illegal(e)) => Err(ApiError::illegal_transition(e.from, e.to_string())),
         Some(Applied::Stale) => {
-            let now = state.store.get_task(id).await?.ok_or_else(|| ApiError::not_found("task", id))?;
-            Err(ApiError::illegal_transition(now.state, "the task changed while the request ran; try again".into()))
+            let now = state
+                .store
+                .get_task(id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("task", id))?;
+            Err(ApiError::illegal_transition(
+                now.state,
+                "the task changed while the request ran; try again".into(),
+            ))
         }
     }
 }

@@ -1,0 +1,189 @@
+//! Dispatch survives crashes and Redis failures: the outbox and the reconciler.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::domain::{TaskDraft, TaskId, TaskSpec};
+use shared::store::tasks::{Initial, NewTask};
+use tests::proxy::Proxy;
+use tests::{TestApp, wait_until};
+
+const T: Duration = Duration::from_secs(30);
+
+fn noop_spec(title: &str) -> TaskSpec {
+    let d = TaskDraft {
+        title: Some(title.into()),
+        agent: Some("noop".into()),
+        ..TaskDraft::default()
+    };
+    TaskSpec::parse(d, chrono::Utc::now()).unwrap()
+}
+
+#[tokio::test]
+async fn a_task_committed_but_never_handed_to_redis_is_dispatched_by_the_reconciler() {
+    // The API "crashes" right after its commit: the row is QUEUED, nothing is in Redis.
+    let mut app = TestApp::spawn_without_worker().await;
+    let new = NewTask {
+        id: TaskId::new(),
+        spec: noop_spec("orphan"),
+        idempotency: None,
+    };
+    let inserted = app
+        .store
+        .insert_tasks(&[new], Initial::Run, "test")
+        .await
+        .unwrap();
+    let id = inserted[0].id.to_string();
+    let generation: Option<String> =
+        sqlx::query_scalar("SELECT dispatched_gen FROM tasks WHERE id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(generation.is_none());
+    assert_eq!(
+        app.queue
+            .stream_lengths(shared::domain::AgentKind::Noop)
+            .await
+            .unwrap(),
+        [0, 0, 0]
+    );
+    let w = app.start_worker(&[]).await;
+    app.keep(w);
+    app.wait_state(&id, "COMPLETED", T).await;
+}
+
+#[tokio::test]
+async fn a_task_created_while_redis_is_unreachable_runs_once_the_reconciler_sees_it() {
+    let mut app = TestApp::spawn_without_worker().await;
+    let redis_addr = tests::redis::redis_url()
+        .trim_start_matches("redis://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let proxy = Proxy::start(redis_addr).await;
+    let node = app.start_api(Some(&proxy.redis_url())).await;
+    proxy.cut();
+    let r = app
+        .http
+        .post(format!("{}/api/tasks?run=true", node.url))
+        .header("authorization", app.bearer())
+        .json(&json!({"title": "while redis is down", "agent": "exec", "exec": {"argv": ["true"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        201,
+        "the task is durable in Postgres even though dispatch failed"
+    );
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.task(&id).await["state"], "QUEUED");
+    let w = app.start_worker(&[]).await;
+    app.keep(w);
+    app.wait_state(&id, "COMPLETED", T).await;
+    assert_eq!(app.executions(&id).await.len(), 1);
+    node.stop().await;
+}
+
+#[tokio::test]
+async fn losing_every_redis_key_re_dispatches_queued_tasks() {
+    let mut app = TestApp::spawn_without_worker().await;
+    let tasks: Vec<Value> = (0..20)
+        .map(|i| json!({"title": format!("q{i}"), "agent": "noop"}))
+        .collect();
+    let r = app
+        .post("/api/tasks/batch?run=true", &json!({ "tasks": tasks }))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.queue
+            .stream_lengths(shared::domain::AgentKind::Noop)
+            .await
+            .unwrap()[1],
+        20
+    );
+    app.redis.flush().await;
+    assert_eq!(
+        app.queue
+            .stream_lengths(shared::domain::AgentKind::Noop)
+            .await
+            .unwrap()[1],
+        0
+    );
+    let w = app.start_worker(&[]).await;
+    app.keep(w);
+    wait_until(T, "all 20 tasks to complete after the flush", || async {
+        let page: Value = app
+            .get("/api/tasks?state=COMPLETED&limit=100")
+            .await
+            .json()
+            .await
+            .unwrap();
+        (page["items"].as_array().unwrap().len() == 20).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delayed_tasks_wait_for_run_at_and_cancelled_ones_never_run() {
+    let app = TestApp::spawn().await;
+    let run_at = chrono::Utc::now() + chrono::TimeDelta::milliseconds(1500);
+    let id = app
+        .run_exec(&["true"], json!({"run_at": run_at.to_rfc3339()}))
+        .await;
+    let cancelled = app.run_exec(&["true"], json!({"delay_secs": 1})).await;
+    assert_eq!(
+        app.post(&format!("/api/tasks/{cancelled}/cancel"), &json!({}))
+            .await
+            .status(),
+        200
+    );
+    app.wait_state(&id, "COMPLETED", T).await;
+    let started = app.executions(&id).await[0]["started_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started = chrono::DateTime::parse_from_rfc3339(&started).unwrap();
+    assert!(
+        started >= run_at,
+        "started {started} before run_at {run_at}"
+    );
+    // The cancelled one was due long ago; it never ran.
+    wait_until(T, "the delayed order to be due", || async {
+        (chrono::Utc::now() > run_at).then_some(())
+    })
+    .await;
+    assert_eq!(app.task(&cancelled).await["state"], "CANCELLED");
+    assert!(app.executions(&cancelled).await.is_empty());
+}
+
+#[tokio::test]
+async fn higher_priorities_are_drained_first() {
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut ids = Vec::new();
+    for p in ["low", "normal", "high", "low", "high"] {
+        ids.push((p, app.run_exec(&["true"], json!({"priority": p})).await));
+    }
+    let w = app
+        .start_worker(&[("WORKER_CONCURRENCY", "1".into())])
+        .await;
+    app.keep(w);
+    let mut starts = Vec::new();
+    for (p, id) in &ids {
+        app.wait_state(id, "COMPLETED", T).await;
+        starts.push((
+            app.executions(id).await[0]["started_at"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            *p,
+        ));
+    }
+    starts.sort();
+    let order: Vec<&str> = starts.iter().map(|s| s.1).collect();
+    assert_eq!(order, ["high", "high", "normal", "low", "low"]);
+}

@@ -146,6 +146,20 @@ pub struct WorkerSettings {
     pub backoff_base: Duration,
     /// `BACKOFF_CAP_MS`.
     pub backoff_cap: Duration,
+    /// `LOCAL_MODEL_URL` (+ `LOCAL_MODEL`, `LOCAL_MODEL_API_KEY`): the OpenAI-compatible server of
+    /// the `local` agent.
+    pub local_model: Option<LocalModelSettings>,
+}
+
+/// An OpenAI-compatible model server.
+#[derive(Debug, Clone)]
+pub struct LocalModelSettings {
+    /// `LOCAL_MODEL_URL`: base URL including `/v1`.
+    pub base_url: String,
+    /// `LOCAL_MODEL`: model used when a task names none.
+    pub model: String,
+    /// `LOCAL_MODEL_API_KEY`.
+    pub api_key: Option<String>,
 }
 
 fn common(env: &Env) -> Result<CommonSettings, ConfigError> {
@@ -305,6 +319,23 @@ impl WorkerSettings {
             output_limit_bytes: env.get("OUTPUT_LIMIT_BYTES", 1024 * 1024)?,
             backoff_base: env.millis("BACKOFF_BASE_MS", 2_000)?,
             backoff_cap: env.millis("BACKOFF_CAP_MS", 300_000)?,
+            local_model: match env.raw("LOCAL_MODEL_URL") {
+                None => None,
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    Some(LocalModelSettings {
+                        base_url: url.trim_end_matches('/').to_owned(),
+                        model: env.string("LOCAL_MODEL", "qwen2.5-coder"),
+                        api_key: env.raw("LOCAL_MODEL_API_KEY"),
+                    })
+                }
+                Some(url) => {
+                    return Err(ConfigError {
+                        var: "LOCAL_MODEL_URL",
+                        value: url,
+                        reason: "must be an http(s) URL".into(),
+                    });
+                }
+            },
         })
     }
 }

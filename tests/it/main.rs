@@ -4,4 +4,5 @@
 mod dispatch;
 mod faults;
 mod openapi_drift;
+mod rate_limits;
 mod tasks_api;

@@ -3,6 +3,7 @@
 //! short timings. Tests wait only through [`wait::wait_until`].
 
 pub mod db;
+pub mod fake_model;
 pub mod proxy;
 pub mod redis;
 pub mod wait;

@@ -70,7 +70,13 @@ impl Context {
             queue,
             recorder,
             running: Running::default(),
-            runners: Runners::default(),
+            runners: Runners::new(settings.local_model.clone().map(|m| {
+                crate::agents::local::LocalModel {
+                    base_url: m.base_url,
+                    default_model: m.model,
+                    api_key: m.api_key,
+                }
+            })),
             free_slots: Mutex::new(slots),
             policy,
             settings,

@@ -30,6 +30,7 @@ pub struct Worker {
 impl Worker {
     /// Connects to Postgres and Redis.
     pub async fn build(settings: WorkerSettings) -> anyhow::Result<Worker> {
+        install_crypto();
         let store = Store::connect(
             &settings.common.database_url,
             settings.common.database_max_connections,
@@ -46,6 +47,7 @@ impl Worker {
 
     /// Uses existing handles (tests).
     pub fn build_with(settings: WorkerSettings, store: Store, queue: Queue) -> Worker {
+        install_crypto();
         Worker {
             store,
             queue,
@@ -123,4 +125,9 @@ impl Worker {
         tracing::info!("worker stopped");
         Ok(())
     }
+}
+
+/// reqwest is built without a default TLS provider (no aws-lc, no OpenSSL): install ring once.
+fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

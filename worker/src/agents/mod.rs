@@ -3,7 +3,9 @@
 //! for the task (`shared::domain::decide`) and records it.
 
 pub mod exec;
+pub mod local;
 pub mod noop;
+mod sse;
 
 use std::time::Duration;
 
@@ -69,18 +71,29 @@ pub trait Runner: Send + Sync {
 }
 
 /// The runners this worker has.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Runners {
     exec: exec::ExecRunner,
     noop: noop::NoopRunner,
+    local: local::LocalRunner,
 }
 
 impl Runners {
+    /// The runners, configured.
+    pub fn new(local_model: Option<local::LocalModel>) -> Runners {
+        Runners {
+            exec: exec::ExecRunner,
+            noop: noop::NoopRunner,
+            local: local::LocalRunner::new(local_model),
+        }
+    }
+
     /// Runs `task` with the runner of its agent type.
     pub async fn run(&self, task: &Task, limits: RunLimits, stop: CancellationToken) -> RunReport {
         match task.spec.agent {
             AgentKind::Exec => self.exec.run(task, limits, stop).await,
             AgentKind::Noop => self.noop.run(task, limits, stop).await,
+            AgentKind::Local => self.local.run(task, limits, stop).await,
             other => RunReport::of(Some(AttemptOutcome::Failed {
                 transient: false,
                 error: format!("this worker has no runner for agent type {other}"),

@@ -6,6 +6,7 @@ pub mod db;
 pub mod fake_model;
 pub mod proxy;
 pub mod redis;
+pub mod redis_server;
 pub mod wait;
 
 use std::collections::HashMap;
@@ -75,6 +76,14 @@ pub struct WorkerHandle {
 }
 
 impl WorkerHandle {
+    /// Stops it without consuming the handle.
+    pub async fn shutdown_in_place(&mut self) {
+        self.stop.cancel();
+        if let Some(h) = self.handle.take() {
+            h.await.expect("worker task").expect("worker stopped cleanly");
+        }
+    }
+
     /// Asks it to stop (as SIGTERM would) and waits for a clean exit.
     pub async fn shutdown(mut self) {
         self.stop.cancel();
@@ -108,6 +117,8 @@ pub struct TestApp {
     pub token: String,
     /// HTTP client.
     pub http: reqwest::Client,
+    /// The Redis every process of this test uses.
+    pub target: RedisTarget,
     workers: Vec<WorkerHandle>,
 }
 
@@ -122,6 +133,11 @@ impl TestApp {
 
     /// Database, prefix and API node; no worker.
     pub async fn spawn_without_worker() -> TestApp {
+        Self::spawn_on(redis::redis_target()).await
+    }
+
+    /// Like [`TestApp::spawn_without_worker`], on a given Redis.
+    pub async fn spawn_on(target: RedisTarget) -> TestApp {
         CRYPTO.call_once(|| {
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
@@ -129,9 +145,7 @@ impl TestApp {
         let db = TestDb::create().await;
         let redis = TestRedis::new();
         let store = Store::from_pool(db.pool.clone());
-        let queue = Queue::connect(RedisTarget::Single(redis::redis_url()), &redis.prefix)
-            .await
-            .expect("redis");
+        let queue = Queue::connect(target.clone(), &redis.prefix).await.expect("redis");
         let (_, token) = store.create_token("test", None, None).await.expect("token");
         let mut app = TestApp {
             api: ApiNode {
@@ -148,6 +162,7 @@ impl TestApp {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("http client"),
+            target,
             workers: Vec::new(),
         };
         app.api = app.start_api(None).await;
@@ -158,7 +173,15 @@ impl TestApp {
     pub fn env(&self, overrides: &[(&str, String)]) -> HashMap<String, String> {
         let mut m: HashMap<String, String> = HashMap::new();
         m.insert("DATABASE_URL".into(), self.db.url.clone());
-        m.insert("REDIS_URL".into(), redis::redis_url());
+        match &self.target {
+            RedisTarget::Single(u) => {
+                m.insert("REDIS_URL".into(), u.clone());
+            }
+            RedisTarget::Cluster(nodes) => {
+                m.insert("REDIS_URL".into(), nodes.join(","));
+                m.insert("REDIS_CLUSTER".into(), "true".into());
+            }
+        }
         m.insert("CLAUDOMATOR_REDIS_PREFIX".into(), self.redis.prefix.clone());
         m.insert("CLAUDOMATOR_BIND".into(), "127.0.0.1:0".into());
         for (k, v) in fast_timings() {
@@ -175,6 +198,7 @@ impl TestApp {
         let mut env = self.env(&[("CLAUDOMATOR_MAX_BODY_BYTES", "65536".into())]);
         if let Some(u) = redis_url {
             env.insert("REDIS_URL".into(), u.into());
+            env.remove("REDIS_CLUSTER");
         }
         let settings = ApiSettings::from_env(&Env::from_map(env)).expect("api settings");
         let store = Store::connect(&self.db.url, 4).await.expect("api store");
@@ -252,6 +276,11 @@ impl TestApp {
             .kill_on_drop(true)
             .spawn()
             .expect("spawn worker binary")
+    }
+
+    /// Whether this test's Redis is a cluster.
+    pub fn on_cluster(&self) -> bool {
+        matches!(self.target, RedisTarget::Cluster(_))
     }
 
     /// `Authorization` header value.

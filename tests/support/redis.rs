@@ -1,8 +1,27 @@
 //! A Redis key prefix per test; every key under it is deleted on `Drop`.
 
-/// Redis URL for tests.
+/// Redis URL for tests (single server).
 pub fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Where the suite's Redis is: `TEST_REDIS_CLUSTER_NODES` (comma-separated seed URLs) runs the
+/// whole suite against a cluster; otherwise the single server of `TEST_REDIS_URL`.
+pub fn redis_target() -> shared::queue::RedisTarget {
+    match std::env::var("TEST_REDIS_CLUSTER_NODES") {
+        Ok(nodes) if !nodes.trim().is_empty() => {
+            shared::queue::RedisTarget::Cluster(nodes.split(',').map(|s| s.trim().to_owned()).collect())
+        }
+        _ => shared::queue::RedisTarget::Single(redis_url()),
+    }
+}
+
+/// The node URLs to clean up keys on (every node of a cluster).
+fn node_urls() -> Vec<String> {
+    match redis_target() {
+        shared::queue::RedisTarget::Cluster(n) => n,
+        shared::queue::RedisTarget::Single(u) => vec![u],
+    }
 }
 
 /// One test's key space.
@@ -57,18 +76,14 @@ impl Drop for TestRedis {
 }
 
 async fn delete_prefix(prefix: &str) {
-    let Ok(client) = redis::Client::open(redis_url()) else {
-        return;
-    };
-    let Ok(mut c) = client.get_multiplexed_async_connection().await else {
-        return;
-    };
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}:*"))
-        .query_async(&mut c)
-        .await
-        .unwrap_or_default();
-    if !keys.is_empty() {
-        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut c).await;
+    // Node by node and key by key: on a cluster node a multi-key DEL across slots is refused.
+    for url in node_urls() {
+        let Ok(client) = redis::Client::open(url) else { continue };
+        let Ok(mut c) = client.get_multiplexed_async_connection().await else { continue };
+        let keys: Vec<String> =
+            redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut c).await.unwrap_or_default();
+        for k in keys {
+            let _: Result<(), _> = redis::cmd("DEL").arg(k).query_async(&mut c).await;
+        }
     }
 }

@@ -79,7 +79,7 @@ CREATE TABLE executions (
     started_at   timestamptz NOT NULL DEFAULT now(),
     finished_at  timestamptz,
     exit_code    integer,
-    -- NULL while running; then one of store::rows::OUTCOMES.
+    -- NULL while running; then how the attempt ended (worker::attempt, store::tasks).
     outcome      text CHECK (outcome IN ('succeeded', 'failed', 'rate_limited', 'blocked',
                                          'timed_out', 'budget_exceeded', 'cancelled',
                                          'lease_expired', 'handed_back')),

@@ -35,9 +35,9 @@ impl BearerAuth {
     /// Refuses task-scoped tokens acting on another task.
     pub fn may_touch(&self, task: TaskId) -> Result<(), ApiError> {
         match self.0.task_scope {
-            Some(scope) if scope != task => Err(ApiError::forbidden(format!(
-                "this token may only act on task {scope}"
-            ))),
+            Some(scope) if scope != task => {
+                Err(ApiError::forbidden(format!("this token may only act on task {scope}")))
+            }
             _ => Ok(()),
         }
     }
@@ -45,9 +45,7 @@ impl BearerAuth {
     /// Refuses task-scoped tokens for fleet-wide operations.
     pub fn require_full(&self) -> Result<(), ApiError> {
         match self.0.task_scope {
-            Some(scope) => Err(ApiError::forbidden(format!(
-                "this token may only act on task {scope}"
-            ))),
+            Some(scope) => Err(ApiError::forbidden(format!("this token may only act on task {scope}"))),
             None => Ok(()),
         }
     }

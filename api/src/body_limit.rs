@@ -7,11 +7,7 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use tokio::io::AsyncReadExt as _;
 
 /// Rejects bodies over `max` bytes with 413.
-pub async fn limit_body<E: Endpoint>(
-    ep: &E,
-    mut req: Request,
-    max: usize,
-) -> poem::Result<Response> {
+pub async fn limit_body<E: Endpoint>(ep: &E, mut req: Request, max: usize) -> poem::Result<Response> {
     let too_large = || {
         poem::Error::from_string(
             format!("request body exceeds {max} bytes"),
@@ -26,10 +22,7 @@ pub async fn limit_body<E: Endpoint>(
     match declared {
         Some(len) if len > max as u64 => return Err(too_large()),
         Some(_) => {}
-        None if req
-            .headers()
-            .contains_key(poem::http::header::TRANSFER_ENCODING) =>
-        {
+        None if req.headers().contains_key(poem::http::header::TRANSFER_ENCODING) => {
             let mut buf = Vec::new();
             let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
             req.take_body()
@@ -37,9 +30,7 @@ pub async fn limit_body<E: Endpoint>(
                 .take(limit)
                 .read_to_end(&mut buf)
                 .await
-                .map_err(|e| {
-                    poem::Error::from_string(format!("reading body: {e}"), StatusCode::BAD_REQUEST)
-                })?;
+                .map_err(|e| poem::Error::from_string(format!("reading body: {e}"), StatusCode::BAD_REQUEST))?;
             if buf.len() > max {
                 return Err(too_large());
             }

@@ -33,8 +33,7 @@ async fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     if words.first() == Some(&"openapi") {
-        return write!(std::io::stdout(), "{}", api::routes::spec_yaml())
-            .context("writing to stdout");
+        return write!(std::io::stdout(), "{}", api::routes::spec_yaml()).context("writing to stdout");
     }
     if matches!(words.first(), Some(&"-h" | &"--help" | &"help")) {
         return out(USAGE);
@@ -55,14 +54,8 @@ async fn run() -> anyhow::Result<()> {
         }
         ["token", "list"] => {
             for t in store().await?.list_tokens().await? {
-                let revoked = t
-                    .revoked_at
-                    .map(|r| format!(" revoked {r}"))
-                    .unwrap_or_default();
-                out(&format!(
-                    "{} {} created {}{revoked}",
-                    t.id, t.name, t.created_at
-                ))?;
+                let revoked = t.revoked_at.map(|r| format!(" revoked {r}")).unwrap_or_default();
+                out(&format!("{} {} created {}{revoked}", t.id, t.name, t.created_at))?;
             }
             Ok(())
         }
@@ -87,14 +80,13 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -112,12 +112,7 @@ impl ApiError {
 
     /// 409 for other conflicts.
     pub fn conflict(slug: &str, title: &str, detail: String) -> ApiError {
-        ApiError::Conflict(Json(problem(
-            slug,
-            title,
-            StatusCode::CONFLICT,
-            Some(detail),
-        )))
+        ApiError::Conflict(Json(problem(slug, title, StatusCode::CONFLICT, Some(detail))))
     }
 
     /// 422 with field errors.
@@ -132,12 +127,7 @@ impl ApiError {
         } else {
             "validation"
         };
-        let mut p = problem(
-            slug,
-            "Invalid request",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(detail),
-        );
+        let mut p = problem(slug, "Invalid request", StatusCode::UNPROCESSABLE_ENTITY, Some(detail));
         p.errors = Some(errors);
         ApiError::Unprocessable(Json(p))
     }
@@ -195,6 +185,10 @@ impl ApiError {
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
+        if shared::store::is_unavailable(&err) || shared::queue::is_unavailable(&err) {
+            tracing::warn!(error.message = %err, "dependency unavailable");
+            return ApiError::unavailable("Postgres or Redis is unavailable; retry later".into());
+        }
         tracing::error!(error.message = %err, error.cause_chain = ?err, "request failed");
         ApiError::Internal(Json(problem(
             "internal",

@@ -25,22 +25,13 @@ pub struct Application {
 impl Application {
     /// Connects to Postgres and Redis and binds the listener.
     pub async fn build(settings: ApiSettings) -> anyhow::Result<Application> {
-        let store = Store::connect(
-            &settings.common.database_url,
-            settings.common.database_max_connections,
-        )
-        .await?;
-        let queue =
-            Queue::connect(settings.common.redis.clone(), &settings.common.redis_prefix).await?;
+        let store = Store::connect(&settings.common.database_url, settings.common.database_max_connections).await?;
+        let queue = Queue::connect(settings.common.redis.clone(), &settings.common.redis_prefix).await?;
         Self::build_with(settings, store, queue).await
     }
 
     /// Binds the listener with existing handles (tests share pools this way).
-    pub async fn build_with(
-        settings: ApiSettings,
-        store: Store,
-        queue: Queue,
-    ) -> anyhow::Result<Application> {
+    pub async fn build_with(settings: ApiSettings, store: Store, queue: Queue) -> anyhow::Result<Application> {
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
             .await
@@ -67,10 +58,7 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 10 s).
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = endpoint(self.state);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))

@@ -180,10 +180,7 @@ fn common(env: &Env) -> Result<CommonSettings, ConfigError> {
         }
         RedisTarget::Cluster(nodes)
     } else {
-        if !url.starts_with("redis://")
-            && !url.starts_with("rediss://")
-            && !url.starts_with("unix://")
-        {
+        if !url.starts_with("redis://") && !url.starts_with("rediss://") && !url.starts_with("unix://") {
             return Err(ConfigError {
                 var: "REDIS_URL",
                 value: url,
@@ -256,18 +253,12 @@ impl WorkerSettings {
     pub fn from_env(env: &Env) -> Result<WorkerSettings, ConfigError> {
         let agents_raw = env.string("WORKER_AGENTS", "exec,noop");
         let mut agents = Vec::new();
-        for name in agents_raw
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let a: AgentKind =
-                name.parse()
-                    .map_err(|e: crate::domain::ids::UnknownName| ConfigError {
-                        var: "WORKER_AGENTS",
-                        value: agents_raw.clone(),
-                        reason: e.to_string(),
-                    })?;
+        for name in agents_raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let a: AgentKind = name.parse().map_err(|e: crate::domain::ids::UnknownName| ConfigError {
+                var: "WORKER_AGENTS",
+                value: agents_raw.clone(),
+                reason: e.to_string(),
+            })?;
             if !agents.contains(&a) {
                 agents.push(a);
             }
@@ -293,9 +284,7 @@ impl WorkerSettings {
             return Err(ConfigError {
                 var: "HEARTBEAT_INTERVAL_MS",
                 value: heartbeat_interval.as_millis().to_string(),
-                reason:
-                    "must be at most half of LEASE_TTL_MS so a lease is renewed before it expires"
-                        .into(),
+                reason: "must be at most half of LEASE_TTL_MS so a lease is renewed before it expires".into(),
             });
         }
         let default_id = format!(
@@ -321,13 +310,11 @@ impl WorkerSettings {
             backoff_cap: env.millis("BACKOFF_CAP_MS", 300_000)?,
             local_model: match env.raw("LOCAL_MODEL_URL") {
                 None => None,
-                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                    Some(LocalModelSettings {
-                        base_url: url.trim_end_matches('/').to_owned(),
-                        model: env.string("LOCAL_MODEL", "qwen2.5-coder"),
-                        api_key: env.raw("LOCAL_MODEL_API_KEY"),
-                    })
-                }
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(LocalModelSettings {
+                    base_url: url.trim_end_matches('/').to_owned(),
+                    model: env.string("LOCAL_MODEL", "qwen2.5-coder"),
+                    api_key: env.raw("LOCAL_MODEL_API_KEY"),
+                }),
                 Some(url) => {
                     return Err(ConfigError {
                         var: "LOCAL_MODEL_URL",
@@ -345,12 +332,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Env {
-        Env::from_map(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        )
+        Env::from_map(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
     }
 
     #[test]
@@ -369,11 +351,8 @@ mod tests {
         assert!(e.to_string().contains("WORKER_AGENTS") && e.to_string().contains("cobol"));
         let e = ApiSettings::from_env(&env(&[("REDIS_URL", "http://x")])).unwrap_err();
         assert_eq!(e.var, "REDIS_URL");
-        let e = WorkerSettings::from_env(&env(&[
-            ("LEASE_TTL_MS", "1000"),
-            ("HEARTBEAT_INTERVAL_MS", "900"),
-        ]))
-        .unwrap_err();
+        let e =
+            WorkerSettings::from_env(&env(&[("LEASE_TTL_MS", "1000"), ("HEARTBEAT_INTERVAL_MS", "900")])).unwrap_err();
         assert_eq!(e.var, "HEARTBEAT_INTERVAL_MS");
     }
 }

@@ -16,10 +16,19 @@ async fn tasks_of_several_agents_run_on_a_cluster_and_survive_a_flush_of_every_n
     let mut app = TestApp::spawn_on(shared::queue::RedisTarget::Cluster(cluster.urls())).await;
     let w = app.start_worker(&[("WORKER_AGENTS", "exec,noop".into())]).await;
     app.keep(w);
-    let exec = app.run_exec(&["echo", "on a cluster"], json!({"priority": "high"})).await;
+    let exec = app
+        .run_exec(&["echo", "on a cluster"], json!({"priority": "high"}))
+        .await;
     let delayed = app.run_exec(&["true"], json!({"delay_secs": 1})).await;
-    let tasks: Vec<Value> = (0..40).map(|i| json!({"title": format!("n{i}"), "agent": "noop"})).collect();
-    assert_eq!(app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await.status(), 200);
+    let tasks: Vec<Value> = (0..40)
+        .map(|i| json!({"title": format!("n{i}"), "agent": "noop"}))
+        .collect();
+    assert_eq!(
+        app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks }))
+            .await
+            .status(),
+        200
+    );
     app.wait_state(&exec, "COMPLETED", T).await;
     app.wait_state(&delayed, "COMPLETED", T).await;
     assert_eq!(app.executions(&exec).await[0]["output"], "on a cluster\n");
@@ -34,8 +43,15 @@ async fn tasks_of_several_agents_run_on_a_cluster_and_survive_a_flush_of_every_n
         .await
         .unwrap();
     assert_eq!(paused.status(), 200);
-    let more: Vec<Value> = (0..20).map(|i| json!({"title": format!("m{i}"), "agent": "noop"})).collect();
-    assert_eq!(app.post("/api/tasks/batch?run=true", &json!({ "tasks": more })).await.status(), 200);
+    let more: Vec<Value> = (0..20)
+        .map(|i| json!({"title": format!("m{i}"), "agent": "noop"}))
+        .collect();
+    assert_eq!(
+        app.post("/api/tasks/batch?run=true", &json!({ "tasks": more }))
+            .await
+            .status(),
+        200
+    );
     for n in &cluster.nodes {
         n.flushall().await;
     }

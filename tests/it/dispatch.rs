@@ -28,24 +28,16 @@ async fn a_task_committed_but_never_handed_to_redis_is_dispatched_by_the_reconci
         spec: noop_spec("orphan"),
         idempotency: None,
     };
-    let inserted = app
-        .store
-        .insert_tasks(&[new], Initial::Run, "test")
+    let inserted = app.store.insert_tasks(&[new], Initial::Run, "test").await.unwrap();
+    let id = inserted[0].id.to_string();
+    let generation: Option<String> = sqlx::query_scalar("SELECT dispatched_gen FROM tasks WHERE id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    let id = inserted[0].id.to_string();
-    let generation: Option<String> =
-        sqlx::query_scalar("SELECT dispatched_gen FROM tasks WHERE id = $1::uuid")
-            .bind(&id)
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
     assert!(generation.is_none());
     assert_eq!(
-        app.queue
-            .stream_lengths(shared::domain::AgentKind::Noop)
-            .await
-            .unwrap(),
+        app.queue.stream_lengths(shared::domain::AgentKind::Noop).await.unwrap(),
         [0, 0, 0]
     );
     let w = app.start_worker(&[]).await;
@@ -82,10 +74,7 @@ async fn a_task_created_while_redis_is_unreachable_runs_once_the_reconciler_sees
         201,
         "the task is durable in Postgres even though dispatch failed"
     );
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     assert_eq!(app.task(&id).await["state"], "QUEUED");
     let w = app.start_worker(&[]).await;
     app.keep(w);
@@ -100,23 +89,15 @@ async fn losing_every_redis_key_re_dispatches_queued_tasks() {
     let tasks: Vec<Value> = (0..20)
         .map(|i| json!({"title": format!("q{i}"), "agent": "noop"}))
         .collect();
-    let r = app
-        .post("/api/tasks/batch?run=true", &json!({ "tasks": tasks }))
-        .await;
+    let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
     assert_eq!(r.status(), 200);
     assert_eq!(
-        app.queue
-            .stream_lengths(shared::domain::AgentKind::Noop)
-            .await
-            .unwrap()[1],
+        app.queue.stream_lengths(shared::domain::AgentKind::Noop).await.unwrap()[1],
         20
     );
     app.redis.flush().await;
     assert_eq!(
-        app.queue
-            .stream_lengths(shared::domain::AgentKind::Noop)
-            .await
-            .unwrap()[1],
+        app.queue.stream_lengths(shared::domain::AgentKind::Noop).await.unwrap()[1],
         0
     );
     let w = app.start_worker(&[]).await;
@@ -137,9 +118,7 @@ async fn losing_every_redis_key_re_dispatches_queued_tasks() {
 async fn delayed_tasks_wait_for_run_at_and_cancelled_ones_never_run() {
     let app = TestApp::spawn().await;
     let run_at = chrono::Utc::now() + chrono::TimeDelta::milliseconds(1500);
-    let id = app
-        .run_exec(&["true"], json!({"run_at": run_at.to_rfc3339()}))
-        .await;
+    let id = app.run_exec(&["true"], json!({"run_at": run_at.to_rfc3339()})).await;
     let cancelled = app.run_exec(&["true"], json!({"delay_secs": 1})).await;
     assert_eq!(
         app.post(&format!("/api/tasks/{cancelled}/cancel"), &json!({}))
@@ -148,15 +127,9 @@ async fn delayed_tasks_wait_for_run_at_and_cancelled_ones_never_run() {
         200
     );
     app.wait_state(&id, "COMPLETED", T).await;
-    let started = app.executions(&id).await[0]["started_at"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let started = app.executions(&id).await[0]["started_at"].as_str().unwrap().to_owned();
     let started = chrono::DateTime::parse_from_rfc3339(&started).unwrap();
-    assert!(
-        started >= run_at,
-        "started {started} before run_at {run_at}"
-    );
+    assert!(started >= run_at, "started {started} before run_at {run_at}");
     // The cancelled one was due long ago; it never ran.
     wait_until(T, "the delayed order to be due", || async {
         (chrono::Utc::now() > run_at).then_some(())
@@ -173,18 +146,13 @@ async fn higher_priorities_are_drained_first() {
     for p in ["low", "normal", "high", "low", "high"] {
         ids.push((p, app.run_exec(&["true"], json!({"priority": p})).await));
     }
-    let w = app
-        .start_worker(&[("WORKER_CONCURRENCY", "1".into())])
-        .await;
+    let w = app.start_worker(&[("WORKER_CONCURRENCY", "1".into())]).await;
     app.keep(w);
     let mut starts = Vec::new();
     for (p, id) in &ids {
         app.wait_state(id, "COMPLETED", T).await;
         starts.push((
-            app.executions(id).await[0]["started_at"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
+            app.executions(id).await[0]["started_at"].as_str().unwrap().to_owned(),
             *p,
         ));
     }
@@ -200,11 +168,14 @@ async fn flushall_during_a_run_loses_nothing_and_runs_nothing_twice() {
     let server = tests::redis_server::RedisServer::start().await;
     let mut app = TestApp::spawn_on(shared::queue::RedisTarget::Single(server.url())).await;
     for i in 0..2 {
-        let w = app.start_worker(&[("WORKER_ID", format!("w{i}")), ("WORKER_CONCURRENCY", "16".into())]).await;
+        let w = app
+            .start_worker(&[("WORKER_ID", format!("w{i}")), ("WORKER_CONCURRENCY", "16".into())])
+            .await;
         app.keep(w);
     }
-    let tasks: Vec<Value> =
-        (0..300).map(|i| json!({"title": format!("f{i}"), "agent": "exec", "exec": {"argv": ["true"]}})).collect();
+    let tasks: Vec<Value> = (0..300)
+        .map(|i| json!({"title": format!("f{i}"), "agent": "exec", "exec": {"argv": ["true"]}}))
+        .collect();
     let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
     assert_eq!(r.status(), 200);
     let completed = || async {
@@ -213,11 +184,16 @@ async fn flushall_during_a_run_loses_nothing_and_runs_nothing_twice() {
             .await
             .unwrap()
     };
-    wait_until(T, "some tasks to complete", || async { (completed().await >= 30).then_some(()) }).await;
-    server.flushall().await;
-    wait_until(Duration::from_secs(60), "all 300 tasks to complete after FLUSHALL", || async {
-        (completed().await == 300).then_some(())
+    wait_until(T, "some tasks to complete", || async {
+        (completed().await >= 30).then_some(())
     })
+    .await;
+    server.flushall().await;
+    wait_until(
+        Duration::from_secs(60),
+        "all 300 tasks to complete after FLUSHALL",
+        || async { (completed().await == 300).then_some(()) },
+    )
     .await;
     let succeeded: Vec<i64> = sqlx::query_scalar(
         "SELECT count(*) FILTER (WHERE e.outcome = 'succeeded') FROM tasks t LEFT JOIN executions e ON e.task_id = t.id GROUP BY t.id",

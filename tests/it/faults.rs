@@ -138,9 +138,7 @@ async fn cancelling_a_running_task_kills_its_process_group_within_two_seconds() 
     .await;
     app.wait_state(&id, "RUNNING", T).await;
     let asked = Instant::now();
-    let r = app
-        .post(&format!("/api/tasks/{id}/cancel"), &json!({}))
-        .await;
+    let r = app.post(&format!("/api/tasks/{id}/cancel"), &json!({})).await;
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "CANCELLED");
     wait_until(
         Duration::from_secs(2),
@@ -163,9 +161,7 @@ async fn transient_failures_retry_and_permanent_ones_fail_at_once() {
             json!({"max_attempts": 3}),
         )
         .await;
-    let hopeless = app
-        .run_exec(&["sh", "-c", "exit 75"], json!({"max_attempts": 2}))
-        .await;
+    let hopeless = app.run_exec(&["sh", "-c", "exit 75"], json!({"max_attempts": 2})).await;
     let broken = app.run_exec(&["sh", "-c", "exit 3"], json!({})).await;
     let t = app.wait_state(&flaky, "COMPLETED", T).await;
     assert_eq!(t["attempt"], 3);
@@ -175,10 +171,7 @@ async fn transient_failures_retry_and_permanent_ones_fail_at_once() {
         .iter()
         .map(|e| e["outcome"].clone())
         .collect();
-    assert_eq!(
-        outcomes,
-        [json!("failed"), json!("failed"), json!("succeeded")]
-    );
+    assert_eq!(outcomes, [json!("failed"), json!("failed"), json!("succeeded")]);
     let t = app.wait_state(&hopeless, "FAILED", T).await;
     assert!(
         t["last_error"]
@@ -204,9 +197,7 @@ async fn transient_failures_retry_and_permanent_ones_fail_at_once() {
 #[tokio::test]
 async fn a_task_past_its_timeout_is_killed_and_can_be_resumed() {
     let app = TestApp::spawn().await;
-    let id = app
-        .run_exec(&["sleep", "30"], json!({"timeout_secs": 1}))
-        .await;
+    let id = app.run_exec(&["sleep", "30"], json!({"timeout_secs": 1})).await;
     let t = app.wait_state(&id, "TIMED_OUT", T).await;
     assert_eq!(t["last_error"], "timed out");
     let ex = app.executions(&id).await;
@@ -248,10 +239,7 @@ async fn a_fleet_wide_limit_holds_across_workers() {
         let ex = &app.executions(id).await[0];
         spans.push((ts(&ex["started_at"]), ts(&ex["finished_at"])));
     }
-    let mut points: Vec<(DateTime<Utc>, i32)> = spans
-        .iter()
-        .flat_map(|(s, e)| [(*s, 1), (*e, -1)])
-        .collect();
+    let mut points: Vec<(DateTime<Utc>, i32)> = spans.iter().flat_map(|(s, e)| [(*s, 1), (*e, -1)]).collect();
     points.sort_by_key(|p| (p.0, p.1));
     let (mut now, mut max) = (0, 0);
     for (_, d) in points {
@@ -265,18 +253,11 @@ async fn a_fleet_wide_limit_holds_across_workers() {
 async fn a_worker_shutting_down_hands_running_tasks_back_at_once() {
     let mut app = TestApp::spawn_without_worker().await;
     let leaving = app
-        .start_worker(&[
-            ("WORKER_ID", "leaving".into()),
-            ("SHUTDOWN_GRACE_MS", "300".into()),
-        ])
+        .start_worker(&[("WORKER_ID", "leaving".into()), ("SHUTDOWN_GRACE_MS", "300".into())])
         .await;
     let id = app
         .run_exec(
-            &[
-                "sh",
-                "-c",
-                "test \"$CLAUDOMATOR_ATTEMPT\" -ge 2 || sleep 30",
-            ],
+            &["sh", "-c", "test \"$CLAUDOMATOR_ATTEMPT\" -ge 2 || sleep 30"],
             json!({"max_attempts": 1}),
         )
         .await;
@@ -290,11 +271,7 @@ async fn a_worker_shutting_down_hands_running_tasks_back_at_once() {
     leaving.shutdown().await;
     let t = app.wait_state(&id, "COMPLETED", T).await;
     // Well under the 3 s lease TTL: handed back, not reaped.
-    assert!(
-        asked.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        asked.elapsed()
-    );
+    assert!(asked.elapsed() < Duration::from_secs(3), "took {:?}", asked.elapsed());
     assert_eq!(
         t["attempts_used"], 1,
         "the handed-back attempt was refunded (max_attempts is 1)"
@@ -309,19 +286,14 @@ async fn losing_redis_keys_mid_run_neither_loses_nor_doubles_any_task() {
     let mut app = TestApp::spawn_without_worker().await;
     for i in 0..2 {
         let w = app
-            .start_worker(&[
-                ("WORKER_ID", format!("w{i}")),
-                ("WORKER_CONCURRENCY", "16".into()),
-            ])
+            .start_worker(&[("WORKER_ID", format!("w{i}")), ("WORKER_CONCURRENCY", "16".into())])
             .await;
         app.keep(w);
     }
     let tasks: Vec<Value> = (0..300)
         .map(|i| json!({"title": format!("f{i}"), "agent": "exec", "exec": {"argv": ["true"]}}))
         .collect();
-    let r = app
-        .post("/api/tasks/batch?run=true", &json!({ "tasks": tasks }))
-        .await;
+    let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
     let ids: Vec<String> = r.json::<Value>().await.unwrap()["ids"]
         .as_array()
         .unwrap()
@@ -339,11 +311,9 @@ async fn losing_redis_keys_mid_run_neither_loses_nor_doubles_any_task() {
     })
     .await;
     app.redis.flush().await;
-    wait_until(
-        Duration::from_secs(60),
-        "all 300 tasks to complete",
-        || async { (completed().await == 300).then_some(()) },
-    )
+    wait_until(Duration::from_secs(60), "all 300 tasks to complete", || async {
+        (completed().await == 300).then_some(())
+    })
     .await;
     let rows: Vec<(uuid::Uuid, i64, i64)> = sqlx::query_as(
         "SELECT t.id, count(*) FILTER (WHERE e.outcome = 'succeeded'), count(*) FROM tasks t JOIN executions e ON e.task_id = t.id GROUP BY t.id",

@@ -3,6 +3,7 @@
 
 mod cluster;
 mod dispatch;
+mod enums;
 mod faults;
 mod openapi_drift;
 mod rate_limits;

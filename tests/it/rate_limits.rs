@@ -43,9 +43,7 @@ async fn a_429_with_retry_after_pauses_the_agent_type_fleet_wide() {
     let a = a["id"].as_str().unwrap().to_owned();
     let limited = tests::wait_until(T, "the first attempt to be rate limited", || async {
         let ex = app.executions(&a).await;
-        ex.first()
-            .filter(|e| e["outcome"] == "rate_limited")
-            .cloned()
+        ex.first().filter(|e| e["outcome"] == "rate_limited").cloned()
     })
     .await;
     let reset = ts(&limited["finished_at"]) + TimeDelta::seconds(2);
@@ -84,10 +82,7 @@ async fn a_429_with_retry_after_pauses_the_agent_type_fleet_wide() {
         "retried at {} before the reset {reset}",
         ex[1]["started_at"]
     );
-    assert_eq!(
-        a_done["attempts_used"], 1,
-        "the rate-limited attempt was refunded"
-    );
+    assert_eq!(a_done["attempts_used"], 1, "the rate-limited attempt was refunded");
     assert_eq!(ex[1]["summary"], "done");
     assert_eq!(ex[1]["tokens_in"], 11);
     assert_eq!(ex[1]["tokens_out"], 7);
@@ -101,10 +96,7 @@ async fn a_429_with_retry_after_pauses_the_agent_type_fleet_wide() {
     assert_eq!(model.requests().len(), 3);
     // The request asked for streaming with usage.
     assert_eq!(model.requests()[0].1["stream"], true);
-    assert_eq!(
-        model.requests()[0].1["stream_options"]["include_usage"],
-        true
-    );
+    assert_eq!(model.requests()[0].1["stream_options"]["include_usage"], true);
 }
 
 #[tokio::test]
@@ -130,12 +122,7 @@ async fn server_errors_are_retried_and_client_errors_fail() {
         .unwrap();
     let id = r["id"].as_str().unwrap().to_owned();
     let t = app.wait_state(&id, "FAILED", T).await;
-    let outcomes: Vec<Value> = app
-        .executions(&id)
-        .await
-        .iter()
-        .map(|e| e["outcome"].clone())
-        .collect();
+    let outcomes: Vec<Value> = app.executions(&id).await.iter().map(|e| e["outcome"].clone()).collect();
     assert_eq!(outcomes, [json!("failed"), json!("failed")]);
     assert!(t["last_error"].as_str().unwrap().contains("404"), "{t}");
 }

@@ -21,10 +21,7 @@ async fn problem(r: reqwest::Response) -> (u16, Value) {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    assert!(
-        ct.starts_with("application/problem+json"),
-        "content-type {ct}"
-    );
+    assert!(ct.starts_with("application/problem+json"), "content-type {ct}");
     (status, r.json().await.expect("problem json"))
 }
 
@@ -97,9 +94,7 @@ async fn pending_tasks_wait_for_run_and_list_filters_and_pages() {
         .unwrap();
     assert_eq!(even["items"].as_array().unwrap().len(), 3);
 
-    let r = app
-        .post(&format!("/api/tasks/{}/run", ids[0]), &json!({}))
-        .await;
+    let r = app.post(&format!("/api/tasks/{}/run", ids[0]), &json!({})).await;
     assert_eq!(r.status(), 200);
     app.wait_state(&ids[0], "COMPLETED", T).await;
     assert_eq!(app.task(&ids[1]).await["state"], "PENDING");
@@ -133,12 +128,7 @@ async fn yaml_tasks_in_the_original_shape_are_accepted() {
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401_problems() {
     let app = TestApp::spawn_without_worker().await;
-    let r = app
-        .http
-        .get(format!("{}/api/tasks", app.api.url))
-        .send()
-        .await
-        .unwrap();
+    let r = app.http.get(format!("{}/api/tasks", app.api.url)).send().await.unwrap();
     let (s, p) = problem(r).await;
     assert_eq!(s, 401);
     assert_problem(&p, 401, "unauthorized");
@@ -181,11 +171,7 @@ async fn requests_without_a_valid_token_get_401_problems() {
         200
     );
     // A revoked token stops working.
-    let (id, token) = app
-        .store
-        .create_token("short-lived", None, None)
-        .await
-        .unwrap();
+    let (id, token) = app.store.create_token("short-lived", None, None).await.unwrap();
     let ok = app
         .http
         .get(format!("{}/api/agents", app.api.url))
@@ -214,40 +200,23 @@ async fn illegal_transitions_answer_409_with_the_current_state() {
             &json!({"title": "x", "agent": "exec", "exec": {"argv": ["true"]}}),
         )
         .await;
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (s, p) = problem(
-        app.post(&format!("/api/tasks/{id}/accept"), &json!({}))
-            .await,
-    )
-    .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let (s, p) = problem(app.post(&format!("/api/tasks/{id}/accept"), &json!({})).await).await;
     assert_eq!(s, 409);
     assert_problem(&p, 409, "illegal-transition");
     assert_eq!(p["current_state"], "PENDING");
     // Cancel, then cancelling again is illegal too.
     assert_eq!(
-        app.post(&format!("/api/tasks/{id}/cancel"), &json!({}))
-            .await
-            .status(),
+        app.post(&format!("/api/tasks/{id}/cancel"), &json!({})).await.status(),
         200
     );
-    let (s, p) = problem(
-        app.post(&format!("/api/tasks/{id}/cancel"), &json!({}))
-            .await,
-    )
-    .await;
+    let (s, p) = problem(app.post(&format!("/api/tasks/{id}/cancel"), &json!({})).await).await;
     assert_eq!(s, 409);
     assert_eq!(p["current_state"], "CANCELLED");
     // A cancelled task can be re-run.
     let r = app.post(&format!("/api/tasks/{id}/run"), &json!({})).await;
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "QUEUED");
-    let (s, _) = problem(
-        app.get(&format!("/api/tasks/{}", uuid::Uuid::new_v4()))
-            .await,
-    )
-    .await;
+    let (s, _) = problem(app.get(&format!("/api/tasks/{}", uuid::Uuid::new_v4())).await).await;
     assert_eq!(s, 404);
 }
 
@@ -266,22 +235,14 @@ async fn malformed_invalid_and_oversized_requests_are_problems() {
     let (s, p) = problem(send("{not json".into()).await.unwrap()).await;
     assert_eq!(s, 400);
     assert_problem(&p, 400, "bad-request");
-    let (s, p) = problem(
-        send(json!({"title": "x", "agent": "cobol"}).to_string())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, p) = problem(send(json!({"title": "x", "agent": "cobol"}).to_string()).await.unwrap()).await;
     assert_eq!(s, 422);
     assert_problem(&p, 422, "unknown-agent-type");
     assert_eq!(p["errors"][0]["field"], "agent");
     let (s, p) = problem(
-        send(
-            json!({"title": "", "agent": "exec", "priority": "urgent", "timeout": "soon"})
-                .to_string(),
-        )
-        .await
-        .unwrap(),
+        send(json!({"title": "", "agent": "exec", "priority": "urgent", "timeout": "soon"}).to_string())
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(s, 422);
@@ -292,15 +253,12 @@ async fn malformed_invalid_and_oversized_requests_are_problems() {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["title", "priority", "timeout", "exec.argv"]);
-    let big =
-        json!({"title": "x", "agent": "exec", "exec": {"argv": ["echo", "y".repeat(70_000)]}})
-            .to_string();
+    let big = json!({"title": "x", "agent": "exec", "exec": {"argv": ["echo", "y".repeat(70_000)]}}).to_string();
     let (s, p) = problem(send(big).await.unwrap()).await;
     assert_eq!(s, 413);
     assert_problem(&p, 413, "payload-too-large");
     // Chunked bodies (no Content-Length) are limited too.
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        vec![Ok(vec![b' '; 40_000]), Ok(vec![b' '; 40_000])];
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(vec![b' '; 40_000]), Ok(vec![b' '; 40_000])];
     let r = app
         .http
         .post(&url)
@@ -321,13 +279,7 @@ async fn malformed_invalid_and_oversized_requests_are_problems() {
     .await;
     assert_eq!(s, 404);
     // Nothing was created by any of these.
-    assert!(
-        app.store
-            .list_tasks(&Default::default(), 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.store.list_tasks(&Default::default(), 10).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -348,22 +300,10 @@ async fn idempotency_keys_replay_the_first_task_and_refuse_another_body() {
     let again = send(body.clone()).await.unwrap();
     assert_eq!(again.status(), 200);
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
-    let (s, p) = problem(
-        send(json!({"title": "other", "agent": "noop"}))
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, p) = problem(send(json!({"title": "other", "agent": "noop"})).await.unwrap()).await;
     assert_eq!(s, 409);
     assert_problem(&p, 409, "idempotency-key-reused");
-    assert_eq!(
-        app.store
-            .list_tasks(&Default::default(), 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.store.list_tasks(&Default::default(), 10).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -372,9 +312,7 @@ async fn batches_create_and_run_many_tasks_at_once() {
     let tasks: Vec<Value> = (0..50)
         .map(|i| json!({"title": format!("n{i}"), "agent": "noop"}))
         .collect();
-    let r = app
-        .post("/api/tasks/batch?run=true", &json!({ "tasks": tasks }))
-        .await;
+    let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
     assert_eq!(r.status(), 200);
     let ids: Vec<String> = r.json::<Value>().await.unwrap()["ids"]
         .as_array()
@@ -411,10 +349,7 @@ async fn accept_and_reject_follow_review() {
     let id = app.run_exec(&["true"], json!({"review": true})).await;
     app.wait_state(&id, "READY", T).await;
     let r = app
-        .post(
-            &format!("/api/tasks/{id}/reject"),
-            &json!({"comment": "do it again"}),
-        )
+        .post(&format!("/api/tasks/{id}/reject"), &json!({"comment": "do it again"}))
         .await;
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["state"], "PENDING");
@@ -466,4 +401,15 @@ async fn agents_report_queue_stats_and_can_be_paused() {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["paused"], false);
     assert!(v["concurrency_limit"].is_null());
+}
+
+#[tokio::test]
+async fn references_to_missing_tasks_or_projects_are_422() {
+    let app = TestApp::spawn_without_worker().await;
+    let r = app
+        .post("/api/tasks", &json!({"title": "orphan", "agent": "noop", "parent_task_id": uuid::Uuid::new_v4()}))
+        .await;
+    let (s, p) = problem(r).await;
+    assert_eq!(s, 422);
+    assert_problem(&p, 422, "unknown-reference");
 }

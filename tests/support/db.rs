@@ -41,10 +41,7 @@ impl TestDb {
             .connect(&url)
             .await
             .expect("connect test db");
-        shared::store::MIGRATOR
-            .run(&pool)
-            .await
-            .expect("migrate test db");
+        shared::store::MIGRATOR.run(&pool).await.expect("migrate test db");
         TestDb { name, url, pool }
     }
 }
@@ -54,10 +51,7 @@ impl Drop for TestDb {
         let name = self.name.clone();
         // Drop runs outside async context; do the cleanup on a thread with its own runtime.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async move {

@@ -36,10 +36,7 @@ pub struct FakeModel {
 }
 
 #[handler]
-fn completions(
-    body: poem::web::Json<serde_json::Value>,
-    script: Data<&Arc<Mutex<Script>>>,
-) -> Response {
+fn completions(body: poem::web::Json<serde_json::Value>, script: Data<&Arc<Mutex<Script>>>) -> Response {
     let reply = {
         let mut s = script.lock().expect("script lock");
         s.seen.push((Instant::now(), body.0.clone()));
@@ -65,9 +62,7 @@ fn completions(
             }
             let usage = serde_json::json!({"object": "chat.completion.chunk", "choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}});
             out.push_str(&format!("data: {usage}\r\n\r\ndata: [DONE]\n\n"));
-            Response::builder()
-                .content_type("text/event-stream")
-                .body(out)
+            Response::builder().content_type("text/event-stream").body(out)
         }
     }
 }
@@ -83,10 +78,7 @@ impl FakeModel {
             .into_acceptor()
             .await
             .expect("bind fake model");
-        let port = acceptor.local_addr()[0]
-            .as_socket_addr()
-            .expect("tcp")
-            .port();
+        let port = acceptor.local_addr()[0].as_socket_addr().expect("tcp").port();
         let app = Route::new()
             .at("/v1/chat/completions", poem::post(completions))
             .data(script.clone());

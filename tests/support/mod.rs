@@ -88,9 +88,7 @@ impl WorkerHandle {
     pub async fn shutdown(mut self) {
         self.stop.cancel();
         if let Some(h) = self.handle.take() {
-            h.await
-                .expect("worker task")
-                .expect("worker stopped cleanly");
+            h.await.expect("worker task").expect("worker stopped cleanly");
         }
     }
 }
@@ -215,9 +213,7 @@ impl TestApp {
         let stop = CancellationToken::new();
         let s = stop.clone();
         let handle = tokio::spawn(async move {
-            let _ = app
-                .run_until_stopped(async move { s.cancelled().await })
-                .await;
+            let _ = app.run_until_stopped(async move { s.cancelled().await }).await;
         });
         ApiNode {
             url,
@@ -239,10 +235,7 @@ impl TestApp {
         let w = worker::startup::Worker::build_with(settings, store, self.queue.clone());
         let stop = CancellationToken::new();
         let s = stop.clone();
-        let handle = tokio::spawn(async move {
-            w.run_until_stopped(async move { s.cancelled().await })
-                .await
-        });
+        let handle = tokio::spawn(async move { w.run_until_stopped(async move { s.cancelled().await }).await });
         WorkerHandle {
             id,
             stop,
@@ -265,8 +258,7 @@ impl TestApp {
     /// Starts the real `worker` binary as a child process (for kill -9 and SIGSTOP tests).
     pub fn spawn_worker_process(&self, overrides: &[(&str, String)]) -> tokio::process::Child {
         let mut env = self.env(overrides);
-        env.entry("RUST_LOG".into())
-            .or_insert_with(|| "warn".into());
+        env.entry("RUST_LOG".into()).or_insert_with(|| "warn".into());
         tokio::process::Command::new(worker_binary())
             .arg("run")
             .env_clear()
@@ -318,12 +310,7 @@ impl TestApp {
             }
         }
         let r = self.post("/api/tasks?run=true", &body).await;
-        assert_eq!(
-            r.status(),
-            201,
-            "create: {}",
-            r.text().await.unwrap_or_default()
-        );
+        assert_eq!(r.status(), 201, "create: {}", r.text().await.unwrap_or_default());
         let v: Value = r.json().await.expect("json");
         v["id"].as_str().expect("id").to_owned()
     }

@@ -48,12 +48,7 @@ impl Proxy {
                 });
             }
         });
-        Proxy {
-            addr,
-            up,
-            cut,
-            stop,
-        }
+        Proxy { addr, up, cut, stop }
     }
 
     /// Drops every open connection and refuses new ones.

@@ -63,10 +63,7 @@ impl Drop for TestRedis {
     fn drop(&mut self) {
         let prefix = self.prefix.clone();
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(delete_prefix(&prefix));
@@ -79,9 +76,14 @@ async fn delete_prefix(prefix: &str) {
     // Node by node and key by key: on a cluster node a multi-key DEL across slots is refused.
     for url in node_urls() {
         let Ok(client) = redis::Client::open(url) else { continue };
-        let Ok(mut c) = client.get_multiplexed_async_connection().await else { continue };
-        let keys: Vec<String> =
-            redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut c).await.unwrap_or_default();
+        let Ok(mut c) = client.get_multiplexed_async_connection().await else {
+            continue;
+        };
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{prefix}:*"))
+            .query_async(&mut c)
+            .await
+            .unwrap_or_default();
         for k in keys {
             let _: Result<(), _> = redis::cmd("DEL").arg(k).query_async(&mut c).await;
         }

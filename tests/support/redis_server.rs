@@ -25,10 +25,19 @@ impl RedisServer {
     async fn spawn(extra: &[&str], dir: Option<std::path::PathBuf>) -> RedisServer {
         let port = free_port();
         let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(extra)
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true);
         if let Some(d) = &dir {
             cmd.args(["--dir", &d.display().to_string()]);
         }
@@ -40,7 +49,11 @@ impl RedisServer {
             redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
         })
         .await;
-        RedisServer { port, _child: child, _dir: dir }
+        RedisServer {
+            port,
+            _child: child,
+            _dir: dir,
+        }
     }
 
     /// A standalone server.
@@ -74,7 +87,13 @@ impl RedisCluster {
         for _ in 0..3 {
             let dir = std::env::temp_dir().join(format!("cm-cluster-{}", uuid::Uuid::new_v4().simple()));
             std::fs::create_dir_all(&dir).expect("cluster dir");
-            nodes.push(RedisServer::spawn(&["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"], Some(dir)).await);
+            nodes.push(
+                RedisServer::spawn(
+                    &["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"],
+                    Some(dir),
+                )
+                .await,
+            );
         }
         let addrs: Vec<String> = nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
         let status = Command::new("redis-cli")

@@ -60,14 +60,9 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         permit,
     } = claimed;
     let agent = task.spec.agent;
-    let stop = ctx
-        .running
-        .insert(task.id, task.attempt, agent, slot.clone());
+    let stop = ctx.running.insert(task.id, task.attempt, agent, slot.clone());
     let limits = RunLimits {
-        timeout: task
-            .spec
-            .timeout
-            .unwrap_or(ctx.settings.default_task_timeout),
+        timeout: task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout),
         output_limit_bytes: ctx.settings.output_limit_bytes,
     };
     let report = ctx.runners.run(&task, limits, stop).await;
@@ -77,20 +72,17 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             tracing::info!(task.id = %task.id, attempt = %task.attempt, "attempt stopped: lease lost or task cancelled; nothing recorded");
             None
         }
-        (Some(StopReason::HandBack), _) => {
-            let mut t = Transition::new(
-                task.id,
-                TaskState::Running,
-                TaskEvent::Requeue,
-                task.attempt,
-            );
+        (Some(StopReason::HandBack), None) => {
+            let mut t = Transition::new(task.id, TaskState::Running, TaskEvent::Requeue, task.attempt);
             t.refund = 1;
             t.run_at = Some(None);
             t.reason = Some("handed back by a worker shutting down".into());
             t.execution = Some(execution_end("handed_back", None, report));
             Some((t, None))
         }
-        (None, Some(outcome)) => {
+        // A run that ended on its own is recorded as it ended, even if shutdown asked it to stop
+        // in the same instant.
+        (None | Some(StopReason::HandBack), Some(outcome)) => {
             let facts = AttemptFacts {
                 attempts_charged: u32::try_from(task.attempts_charged).unwrap_or(u32::MAX),
                 max_attempts: task.spec.max_attempts,
@@ -139,12 +131,7 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         }
     }
     ctx.running.remove(task.id);
-    if slot_tracked
-        && let Err(e) = ctx
-            .queue
-            .release_slots(agent, std::slice::from_ref(&slot))
-            .await
-    {
+    if slot_tracked && let Err(e) = ctx.queue.release_slots(agent, std::slice::from_ref(&slot)).await {
         tracing::warn!(error.message = %e, "slot not released; it expires on its own");
     }
     ctx.put_slots(agent, [slot]);

@@ -25,12 +25,7 @@ const MAX_BLOCK: Duration = Duration::from_millis(1000);
 const MAX_BATCH: usize = 256;
 
 /// Runs until `stop` is cancelled. Attempts it spawns are tracked by `attempts`.
-pub async fn run(
-    ctx: Arc<Context>,
-    agent: AgentKind,
-    stop: CancellationToken,
-    attempts: TaskTracker,
-) {
+pub async fn run(ctx: Arc<Context>, agent: AgentKind, stop: CancellationToken, attempts: TaskTracker) {
     let consumer = ctx.settings.worker_id.clone();
     let mut reader: Option<Reader> = None;
     let mut next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
@@ -98,11 +93,7 @@ async fn turn(
     }
     // Fleet capacity.
     let wanted = ctx.take_slots(agent, permits.len());
-    let grant = match ctx
-        .queue
-        .acquire_slots(agent, ctx.settings.lease_ttl, &wanted)
-        .await
-    {
+    let grant = match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await {
         Ok(g) => g,
         Err(e) => {
             ctx.put_slots(agent, wanted);
@@ -137,16 +128,7 @@ async fn turn(
     }
     permits.truncate(slots.len());
 
-    let result = read_and_claim(
-        ctx,
-        agent,
-        consumer,
-        reader,
-        next_autoclaim,
-        next_promote,
-        slots.len(),
-    )
-    .await;
+    let result = read_and_claim(ctx, agent, consumer, reader, next_autoclaim, next_promote, slots.len()).await;
     let claimed = match result {
         Ok(c) => c,
         Err(e) => {
@@ -209,11 +191,9 @@ async fn read_and_claim(
     let Some(r) = reader.as_mut() else {
         return Ok(Vec::new());
     };
-    let deliveries: Vec<Delivery> = if Instant::now() >= *next_autoclaim {
+    let mut deliveries: Vec<Delivery> = if Instant::now() >= *next_autoclaim {
         *next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
-        let got = r
-            .autoclaim(agent, consumer, ctx.settings.claim_timeout, count)
-            .await?;
+        let got = r.autoclaim(agent, consumer, ctx.settings.claim_timeout, count).await?;
         if !got.is_empty() {
             tracing::info!(agent = %agent, entries = got.len(), "took over unacknowledged entries");
         }
@@ -221,6 +201,11 @@ async fn read_and_claim(
     } else {
         r.read(agent, consumer, count, block).await?
     };
+    if deliveries.len() > count {
+        // A blocking read can return one entry per stream: give back what we have no slot for.
+        let excess = deliveries.split_off(count);
+        give_back(ctx, agent, &excess).await;
+    }
     if deliveries.is_empty() {
         return Ok(Vec::new());
     }
@@ -230,6 +215,8 @@ async fn read_and_claim(
         .store
         .claim(&ctx.settings.worker_id, &orders, ctx.settings.lease_ttl)
         .await?;
+    // From here on the claimed tasks are ours and must run: later failures only log.
+    let mut parked_ok = true;
     if !result.deferred.is_empty() {
         // The agent is paused in Postgres: park the orders briefly; the pause check in
         // acquire.lua keeps this worker from spinning on them.
@@ -242,8 +229,30 @@ async fn read_and_claim(
                 ..*o
             })
             .collect();
-        outbox::hand_over(&ctx.store, &ctx.queue, &parked).await?;
+        if let Err(e) = outbox::hand_over(&ctx.store, &ctx.queue, &parked).await {
+            tracing::warn!(error.message = %e, "could not park deferred orders; their entries stay pending");
+            parked_ok = false;
+        }
     }
-    ctx.queue.ack(agent, &deliveries).await?;
+    let done: Vec<Delivery> = deliveries
+        .into_iter()
+        .filter(|d| parked_ok || !result.deferred.iter().any(|o| o.task == d.order.task))
+        .collect();
+    if let Err(e) = ctx.queue.ack(agent, &done).await {
+        tracing::warn!(error.message = %e, "ack failed; the entries will be taken over and dropped as stale");
+    }
     Ok(result.claimed)
+}
+
+/// Re-sends orders this worker read but cannot run now, then acks their entries. On failure
+/// the entries stay pending and XAUTOCLAIM hands them to someone after the claim timeout.
+async fn give_back(ctx: &Context, agent: AgentKind, excess: &[Delivery]) {
+    let orders: Vec<Dispatch> = excess.iter().map(|d| d.order).collect();
+    let r = async {
+        outbox::hand_over(&ctx.store, &ctx.queue, &orders).await?;
+        ctx.queue.ack(agent, excess).await
+    };
+    if let Err(e) = r.await {
+        tracing::warn!(error.message = %e, entries = excess.len(), "could not give back entries; XAUTOCLAIM will");
+    }
 }

@@ -38,12 +38,7 @@ pub struct Context {
 
 impl Context {
     /// Builds the context.
-    pub fn new(
-        store: Store,
-        queue: Queue,
-        settings: WorkerSettings,
-        recorder: Recorder,
-    ) -> Context {
+    pub fn new(store: Store, queue: Queue, settings: WorkerSettings, recorder: Recorder) -> Context {
         let slots = settings
             .agents
             .iter()
@@ -70,12 +65,10 @@ impl Context {
             queue,
             recorder,
             running: Running::default(),
-            runners: Runners::new(settings.local_model.clone().map(|m| {
-                crate::agents::local::LocalModel {
-                    base_url: m.base_url,
-                    default_model: m.model,
-                    api_key: m.api_key,
-                }
+            runners: Runners::new(settings.local_model.clone().map(|m| crate::agents::local::LocalModel {
+                base_url: m.base_url,
+                default_model: m.model,
+                api_key: m.api_key,
             })),
             free_slots: Mutex::new(slots),
             policy,
@@ -83,9 +76,7 @@ impl Context {
         }
     }
 
-    fn slots(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<AgentKind, Vec<String>>> {
+    fn slots(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<AgentKind, Vec<String>>> {
         self.free_slots
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

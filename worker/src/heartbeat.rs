@@ -1,8 +1,8 @@
 //! Lease renewal. Every `heartbeat_interval` the worker extends the Postgres leases of all its
 //! running attempts in one statement; an attempt missing from the answer was cancelled, reaped
 //! or finished elsewhere and is stopped at once (this is also how a cancel reaches the worker
-//! holding the task). If Postgres cannot be reached for a whole lease TTL, every attempt stops:
-//! the leases may have been reaped by then. Fleet slots in Redis are renewed on the same tick.
+//! holding the task). If no renewal succeeds for a lease TTL less one interval, every attempt
+//! stops before its lease can be reaped. Fleet slots in Redis are renewed on the same tick.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -43,18 +43,16 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
             }
             Err(e) => {
                 tracing::warn!(error.message = %e, "lease renewal failed");
-                if last_ok.elapsed() >= ctx.settings.lease_ttl {
+                // Stop one interval before the lease can expire, so no reaper requeues a task
+                // while this worker still runs it.
+                if last_ok.elapsed() + ctx.settings.heartbeat_interval >= ctx.settings.lease_ttl {
                     tracing::error!("leases not renewed for a whole TTL; stopping every attempt");
                     ctx.running.stop_all(StopReason::LeaseLost);
                 }
             }
         }
         for (agent, slots) in ctx.running.slots() {
-            if let Err(e) = ctx
-                .queue
-                .renew_slots(agent, ctx.settings.lease_ttl, &slots)
-                .await
-            {
+            if let Err(e) = ctx.queue.renew_slots(agent, ctx.settings.lease_ttl, &slots).await {
                 tracing::warn!(error.message = %e, agent = %agent, "slot renewal failed");
             }
         }

@@ -48,11 +48,7 @@ pub async fn reap(ctx: &Context) -> anyhow::Result<usize> {
         .iter()
         .map(|e| {
             let exhausted = e.attempts_charged >= e.max_attempts;
-            let event = if exhausted {
-                TaskEvent::Fail
-            } else {
-                TaskEvent::Requeue
-            };
+            let event = if exhausted { TaskEvent::Fail } else { TaskEvent::Requeue };
             let mut t = Transition::new(e.id, TaskState::Running, event, e.attempt);
             let owner = e.owner.as_deref().unwrap_or("unknown");
             let why = format!("lease of attempt {} expired (worker {owner})", e.attempt);
@@ -95,22 +91,12 @@ pub async fn reap(ctx: &Context) -> anyhow::Result<usize> {
 pub async fn reconcile(ctx: &Context, agent: shared::domain::AgentKind) -> anyhow::Result<usize> {
     if !ctx
         .queue
-        .try_lock(
-            agent,
-            &ctx.settings.worker_id,
-            ctx.settings.reclaim_interval,
-        )
+        .try_lock(agent, &ctx.settings.worker_id, ctx.settings.reclaim_interval)
         .await?
     {
         return Ok(0);
     }
-    if let Some(s) = ctx
-        .store
-        .agent_settings()
-        .await?
-        .into_iter()
-        .find(|s| s.agent == agent)
-    {
+    if let Some(s) = ctx.store.agent_settings().await?.into_iter().find(|s| s.agent == agent) {
         ctx.queue.sync_settings(&s).await?;
     }
     ctx.queue.ensure_groups(agent).await?;

@@ -33,12 +33,7 @@ pub struct Recorder {
 
 impl Recorder {
     /// Starts the recorder task; it ends when every `Recorder` handle is dropped.
-    pub fn spawn(
-        store: Store,
-        queue: Queue,
-        actor: String,
-        tracker: &tokio_util::task::TaskTracker,
-    ) -> Recorder {
+    pub fn spawn(store: Store, queue: Queue, actor: String, tracker: &tokio_util::task::TaskTracker) -> Recorder {
         let (tx, rx) = mpsc::channel(MAX_BATCH * 4);
         tracker.spawn(run(rx, store, queue, actor));
         Recorder { tx }
@@ -59,8 +54,7 @@ impl Recorder {
             })
             .await
             .map_err(|_| anyhow::anyhow!("recorder stopped"))?;
-        rx.await
-            .map_err(|_| anyhow::anyhow!("recorder dropped the result"))?
+        rx.await.map_err(|_| anyhow::anyhow!("recorder dropped the result"))?
     }
 }
 
@@ -74,9 +68,7 @@ async fn run(mut rx: mpsc::Receiver<Record>, store: Store, queue: Queue, actor: 
                 let requeued: Vec<_> = applied
                     .iter()
                     .filter_map(|a| match a {
-                        Applied::Done(t) if t.state == TaskState::Queued => {
-                            Some(outbox::order_for(t))
-                        }
+                        Applied::Done(t) if t.state == TaskState::Queued => Some(outbox::order_for(t)),
                         _ => None,
                     })
                     .collect();
@@ -90,9 +82,7 @@ async fn run(mut rx: mpsc::Receiver<Record>, store: Store, queue: Queue, actor: 
             Err(e) => {
                 let msg = format!("{e:#}");
                 for r in batch.drain(..) {
-                    let _ = r
-                        .reply
-                        .send(Err(anyhow::anyhow!("recording result: {msg}")));
+                    let _ = r.reply.send(Err(anyhow::anyhow!("recording result: {msg}")));
                 }
             }
         }

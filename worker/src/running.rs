@@ -36,19 +36,11 @@ impl Running {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TaskId, Entry>> {
         // A panic while holding this lock cannot leave the map inconsistent (single inserts and
         // removes), so a poisoned lock is still usable.
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Registers an attempt; returns its stop token.
-    pub fn insert(
-        &self,
-        task: TaskId,
-        attempt: Attempt,
-        agent: AgentKind,
-        slot: String,
-    ) -> CancellationToken {
+    pub fn insert(&self, task: TaskId, attempt: Attempt, agent: AgentKind, slot: String) -> CancellationToken {
         let stop = CancellationToken::new();
         self.lock().insert(
             task,

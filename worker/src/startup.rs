@@ -31,35 +31,19 @@ impl Worker {
     /// Connects to Postgres and Redis.
     pub async fn build(settings: WorkerSettings) -> anyhow::Result<Worker> {
         install_crypto();
-        let store = Store::connect(
-            &settings.common.database_url,
-            settings.common.database_max_connections,
-        )
-        .await?;
-        let queue =
-            Queue::connect(settings.common.redis.clone(), &settings.common.redis_prefix).await?;
-        Ok(Worker {
-            store,
-            queue,
-            settings,
-        })
+        let store = Store::connect(&settings.common.database_url, settings.common.database_max_connections).await?;
+        let queue = Queue::connect(settings.common.redis.clone(), &settings.common.redis_prefix).await?;
+        Ok(Worker { store, queue, settings })
     }
 
     /// Uses existing handles (tests).
     pub fn build_with(settings: WorkerSettings, store: Store, queue: Queue) -> Worker {
         install_crypto();
-        Worker {
-            store,
-            queue,
-            settings,
-        }
+        Worker { store, queue, settings }
     }
 
     /// Runs until `shutdown` resolves, then shuts down gracefully.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send,
-    ) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let background = TaskTracker::new();
         let recorder = Recorder::spawn(
             self.store.clone(),
@@ -67,12 +51,7 @@ impl Worker {
             format!("worker:{}", self.settings.worker_id),
             &background,
         );
-        let ctx = Arc::new(Context::new(
-            self.store,
-            self.queue,
-            self.settings,
-            recorder,
-        ));
+        let ctx = Arc::new(Context::new(self.store, self.queue, self.settings, recorder));
         for agent in &ctx.settings.agents {
             ctx.queue.ensure_groups(*agent).await?;
         }
@@ -81,12 +60,7 @@ impl Worker {
         let attempts = TaskTracker::new();
         let loops = TaskTracker::new();
         for agent in ctx.settings.agents.clone() {
-            loops.spawn(consumer::run(
-                ctx.clone(),
-                agent,
-                claiming.clone(),
-                attempts.clone(),
-            ));
+            loops.spawn(consumer::run(ctx.clone(), agent, claiming.clone(), attempts.clone()));
         }
         background.spawn(heartbeat::run(ctx.clone(), upkeep.clone()));
         background.spawn(maintenance::run(ctx.clone(), upkeep.clone()));
@@ -101,14 +75,8 @@ impl Worker {
         loops.close();
         loops.wait().await;
         let grace = ctx.settings.shutdown_grace;
-        if tokio::time::timeout(grace, ctx.running.wait_empty())
-            .await
-            .is_err()
-        {
-            tracing::info!(
-                running = ctx.running.len(),
-                "grace period over; handing the rest back"
-            );
+        if tokio::time::timeout(grace, ctx.running.wait_empty()).await.is_err() {
+            tracing::info!(running = ctx.running.len(), "grace period over; handing the rest back");
             ctx.running.stop_all(StopReason::HandBack);
         }
         attempts.close();

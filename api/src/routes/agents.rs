@@ -75,9 +75,7 @@ async fn views(state: &AppState) -> Result<Vec<AgentView>, ApiError> {
                 delayed: st.delayed,
                 running: st.running,
                 dead: st.dead,
-                oldest_waiting_secs: st
-                    .oldest_queued_at
-                    .map(|t| (now - t).as_seconds_f64().max(0.0)),
+                oldest_waiting_secs: st.oldest_queued_at.map(|t| (now - t).as_seconds_f64().max(0.0)),
                 paused: s.is_some_and(|s| s.paused),
                 paused_until: s.and_then(|s| s.paused_until).filter(|t| *t > now),
                 pause_reason: s.and_then(|s| s.pause_reason.clone()),
@@ -93,11 +91,7 @@ impl AgentsApi {
     ///
     /// Queue statistics (from Postgres, the source of truth) and settings of every agent type.
     #[oai(path = "/", method = "get")]
-    async fn list(
-        &self,
-        state: Data<&AppState>,
-        _auth: BearerAuth,
-    ) -> Result<Json<Vec<AgentView>>, ApiError> {
+    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth) -> Result<Json<Vec<AgentView>>, ApiError> {
         Ok(Json(views(&state).await?))
     }
 
@@ -139,11 +133,7 @@ impl AgentsApi {
         if let Err(e) = state.queue.sync_settings(&settings).await {
             tracing::warn!(error.message = %e, "agent settings saved; Redis mirror follows at the next reconcile");
         }
-        let view = views(&state)
-            .await?
-            .into_iter()
-            .find(|v| v.agent == agent.as_str());
-        view.map(Json)
-            .ok_or_else(|| ApiError::not_found("agent", agent))
+        let view = views(&state).await?.into_iter().find(|v| v.agent == agent.as_str());
+        view.map(Json).ok_or_else(|| ApiError::not_found("agent", agent))
     }
 }

@@ -6,9 +6,7 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 /// A task's identity (UUIDv7, so ids sort by creation time and make good cursors).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct TaskId(Uuid);
 
@@ -120,10 +118,7 @@ closed_vocabulary!(
 impl AgentKind {
     /// Agents driven by a language model; their successes go to READY for review by default.
     pub fn is_model(self) -> bool {
-        matches!(
-            self,
-            AgentKind::Claude | AgentKind::Gemini | AgentKind::Local
-        )
+        matches!(self, AgentKind::Claude | AgentKind::Gemini | AgentKind::Local)
     }
 }
 

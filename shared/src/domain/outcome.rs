@@ -85,12 +85,7 @@ impl Default for RetryPolicy {
 }
 
 /// Decides what follows an outcome. `unit` is a uniform sample in `[0, 1)` for jitter.
-pub fn decide(
-    outcome: &AttemptOutcome,
-    facts: AttemptFacts,
-    policy: &RetryPolicy,
-    unit: f64,
-) -> Decision {
+pub fn decide(outcome: &AttemptOutcome, facts: AttemptFacts, policy: &RetryPolicy, unit: f64) -> Decision {
     let plain = |event| Decision {
         event,
         retry_in: None,
@@ -127,16 +122,8 @@ pub fn decide(
                 }
             }
         }
-        AttemptOutcome::RateLimited {
-            retry_after,
-            reason,
-        } => {
-            let wait = rate_limit_delay(
-                *retry_after,
-                policy.rate_limit_jitter,
-                unit,
-                policy.max_rate_limit_wait,
-            );
+        AttemptOutcome::RateLimited { retry_after, reason } => {
+            let wait = rate_limit_delay(*retry_after, policy.rate_limit_jitter, unit, policy.max_rate_limit_wait);
             Decision {
                 event: TaskEvent::Requeue,
                 retry_in: Some(wait),
@@ -182,10 +169,7 @@ mod tests {
         assert!(!d.refund);
         let d = decide(&f, facts(3), &p, 0.5);
         assert_eq!(d.event, TaskEvent::Fail);
-        assert_eq!(
-            d.error.as_deref(),
-            Some("boom (gave up after 3 of 3 attempts)")
-        );
+        assert_eq!(d.error.as_deref(), Some("boom (gave up after 3 of 3 attempts)"));
     }
 
     #[test]

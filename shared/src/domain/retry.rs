@@ -31,10 +31,9 @@ impl Backoff {
     /// Delay before retry number `retry` (1-based), given a uniform sample `unit` in `[0, 1)`.
     /// The sample is an argument so the policy is deterministic under test.
     pub fn delay(&self, retry: u32, unit: f64) -> Duration {
-        let exp = self.base.saturating_mul(
-            1u32.checked_shl(retry.saturating_sub(1))
-                .unwrap_or(u32::MAX),
-        );
+        let exp = self
+            .base
+            .saturating_mul(1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX));
         let ceiling = exp.min(self.cap);
         ceiling.mul_f64(unit.clamp(0.0, 1.0))
     }
@@ -42,12 +41,7 @@ impl Backoff {
 
 /// Delay to honour after a rate-limited attempt: the server's reset time as a floor, plus up to
 /// `jitter` on top (never subtracted), clamped to `max`.
-pub fn rate_limit_delay(
-    retry_after: Duration,
-    jitter: Duration,
-    unit: f64,
-    max: Duration,
-) -> Duration {
+pub fn rate_limit_delay(retry_after: Duration, jitter: Duration, unit: f64, max: Duration) -> Duration {
     retry_after
         .saturating_add(jitter.mul_f64(unit.clamp(0.0, 1.0)))
         .min(max)
@@ -61,19 +55,12 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
         return None;
     }
     if let Ok(secs) = v.parse::<f64>() {
-        return secs
-            .is_finite()
-            .then(|| Duration::from_secs_f64(secs.max(0.0)));
+        return secs.is_finite().then(|| Duration::from_secs_f64(secs.max(0.0)));
     }
     let when = DateTime::parse_from_rfc2822(v)
         .map(|d| d.with_timezone(&Utc))
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%A, %d-%b-%y %H:%M:%S GMT")
-                .map(|n| n.and_utc())
-        })
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%a %b %e %H:%M:%S %Y").map(|n| n.and_utc())
-        })
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(v, "%A, %d-%b-%y %H:%M:%S GMT").map(|n| n.and_utc()))
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(v, "%a %b %e %H:%M:%S %Y").map(|n| n.and_utc()))
         .ok()?;
     Some((when - now).to_std().unwrap_or(Duration::ZERO))
 }
@@ -81,8 +68,7 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 /// Reads the non-standard `retry-after-ms` header (float milliseconds).
 pub fn parse_retry_after_ms(value: &str) -> Option<Duration> {
     let ms = value.trim().parse::<f64>().ok()?;
-    ms.is_finite()
-        .then(|| Duration::from_secs_f64(ms.max(0.0) / 1000.0))
+    ms.is_finite().then(|| Duration::from_secs_f64(ms.max(0.0) / 1000.0))
 }
 
 #[cfg(test)]
@@ -107,14 +93,8 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("1994-11-06T08:49:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("1.5", now),
-            Some(Duration::from_millis(1500))
-        );
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
         assert_eq!(parse_retry_after("-3", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
@@ -133,10 +113,7 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(
-            parse_retry_after_ms("250.5"),
-            Some(Duration::from_micros(250_500))
-        );
+        assert_eq!(parse_retry_after_ms("250.5"), Some(Duration::from_micros(250_500)));
     }
 
     #[test]

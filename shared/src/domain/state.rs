@@ -1,7 +1,7 @@
 //! The task state machine: the only place that decides which state follows which.
 //!
 //! `transition(from, event)` is a pure function over every `(TaskState, TaskEvent)` pair.
-//! Persisting a transition is `store::tasks::apply_transition`'s job (one conditional UPDATE
+//! Persisting a transition is `store::tasks::apply_transitions`' job (one conditional UPDATE
 //! fenced on the state the decision was made from and on the attempt), so an illegal transition
 //! is rejected here and a racing one is rejected by the row count there.
 
@@ -267,10 +267,7 @@ mod tests {
     #[test]
     fn completed_is_the_only_state_nothing_leaves() {
         for from in TaskState::ALL {
-            let exits = TaskEvent::ALL
-                .iter()
-                .filter(|e| transition(from, **e).is_ok())
-                .count();
+            let exits = TaskEvent::ALL.iter().filter(|e| transition(from, **e).is_ok()).count();
             assert_eq!(exits == 0, from == S::Completed, "{from} has {exits} exits");
         }
     }

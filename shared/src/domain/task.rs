@@ -161,32 +161,26 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     if let Ok(secs) = t.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
-    humantime::parse_duration(t)
-        .map_err(|e| format!("`{t}` is not a duration like 30m or 90s ({e})"))
+    humantime::parse_duration(t).map_err(|e| format!("`{t}` is not a duration like 30m or 90s ({e})"))
 }
 
 fn valid_label(l: &str) -> bool {
     !l.is_empty()
         && l.len() <= limits::LABEL_BYTES
-        && l.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/=".contains(&b))
+        && l.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/=".contains(&b))
 }
 
 impl TaskSpec {
     /// Validates a draft. `now` is an argument so delays are testable without a clock.
     pub fn parse(d: TaskDraft, now: DateTime<Utc>) -> Result<TaskSpec, SpecErrors> {
         let mut errs = Vec::new();
-        let mut err =
-            |field: &'static str, message: String| errs.push(FieldError { field, message });
+        let mut err = |field: &'static str, message: String| errs.push(FieldError { field, message });
 
         let title = d.title.unwrap_or_default().trim().to_owned();
         if title.is_empty() {
             err("title", "is required".into());
         } else if title.chars().count() > limits::TITLE_CHARS {
-            err(
-                "title",
-                format!("is longer than {} characters", limits::TITLE_CHARS),
-            );
+            err("title", format!("is longer than {} characters", limits::TITLE_CHARS));
         }
         let description = d.description.unwrap_or_default();
         if description.len() > limits::DESCRIPTION_BYTES {
@@ -217,14 +211,8 @@ impl TaskSpec {
             },
         };
         let model = d.model.filter(|m| !m.trim().is_empty());
-        if model
-            .as_ref()
-            .is_some_and(|m| m.len() > limits::MODEL_BYTES)
-        {
-            err(
-                "model",
-                format!("is longer than {} bytes", limits::MODEL_BYTES),
-            );
+        if model.as_ref().is_some_and(|m| m.len() > limits::MODEL_BYTES) {
+            err("model", format!("is longer than {} bytes", limits::MODEL_BYTES));
         }
         let priority = match d.priority.as_deref() {
             None | Some("") => Priority::Normal,
@@ -242,10 +230,7 @@ impl TaskSpec {
         }
         let timeout = match (d.timeout.as_deref(), d.timeout_secs) {
             (Some(_), Some(_)) => {
-                err(
-                    "timeout",
-                    "give either timeout or timeout_secs, not both".into(),
-                );
+                err("timeout", "give either timeout or timeout_secs, not both".into());
                 None
             }
             (Some(t), None) => match parse_duration(t) {
@@ -280,17 +265,11 @@ impl TaskSpec {
             );
         }
         if d.depends_on.len() > limits::DEPENDS_ON {
-            err(
-                "depends_on",
-                format!("at most {} dependencies", limits::DEPENDS_ON),
-            );
+            err("depends_on", format!("at most {} dependencies", limits::DEPENDS_ON));
         }
         let run_at = match (d.run_at, d.delay_secs) {
             (Some(_), Some(_)) => {
-                err(
-                    "run_at",
-                    "give either run_at or delay_secs, not both".into(),
-                );
+                err("run_at", "give either run_at or delay_secs, not both".into());
                 None
             }
             (Some(at), None) => Some(at),
@@ -307,19 +286,12 @@ impl TaskSpec {
         let argv = d.argv.unwrap_or_default();
         if agent == Some(AgentKind::Exec) {
             if argv.is_empty() || argv[0].is_empty() {
-                err(
-                    "exec.argv",
-                    "an exec task needs a non-empty argv list".into(),
-                );
+                err("exec.argv", "an exec task needs a non-empty argv list".into());
             }
             if argv.len() > limits::ARGV || argv.iter().any(|a| a.len() > limits::ARG_BYTES) {
                 err(
                     "exec.argv",
-                    format!(
-                        "at most {} arguments of {} bytes",
-                        limits::ARGV,
-                        limits::ARG_BYTES
-                    ),
+                    format!("at most {} arguments of {} bytes", limits::ARGV, limits::ARG_BYTES),
                 );
             }
             if argv.iter().any(|a| a.contains('\0')) {
@@ -332,15 +304,9 @@ impl TaskSpec {
             err("instructions", "are required for model agents".into());
         }
         if d.allowed_tools.len() > limits::ALLOWED_TOOLS {
-            err(
-                "allowed_tools",
-                format!("at most {} tools", limits::ALLOWED_TOOLS),
-            );
+            err("allowed_tools", format!("at most {} tools", limits::ALLOWED_TOOLS));
         }
-        if d.working_dir
-            .as_ref()
-            .is_some_and(|w| w.contains('\0') || w.is_empty())
-        {
+        if d.working_dir.as_ref().is_some_and(|w| w.contains('\0') || w.is_empty()) {
             err("working_dir", "must be a non-empty path".into());
         }
 
@@ -350,9 +316,7 @@ impl TaskSpec {
         if !errs.is_empty() {
             return Err(SpecErrors(errs));
         }
-        let review = d
-            .review
-            .unwrap_or(agent.is_model() && d.parent_task_id.is_none());
+        let review = d.review.unwrap_or(agent.is_model() && d.parent_task_id.is_none());
         Ok(TaskSpec {
             title,
             description,
@@ -449,10 +413,7 @@ mod tests {
         };
         let errs = TaskSpec::parse(d, Utc::now()).unwrap_err().0;
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
-        assert_eq!(
-            fields,
-            ["title", "agent", "priority", "max_attempts", "timeout"]
-        );
+        assert_eq!(fields, ["title", "agent", "priority", "max_attempts", "timeout"]);
     }
 
     #[test]
@@ -474,18 +435,12 @@ mod tests {
             argv: None,
             ..exec_draft()
         };
-        assert_eq!(
-            TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field,
-            "exec.argv"
-        );
+        assert_eq!(TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field, "exec.argv");
         let d = TaskDraft {
             agent: Some("claude".into()),
             argv: None,
             ..exec_draft()
         };
-        assert_eq!(
-            TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field,
-            "instructions"
-        );
+        assert_eq!(TaskSpec::parse(d, Utc::now()).unwrap_err().0[0].field, "instructions");
     }
 }

@@ -39,14 +39,10 @@ impl std::fmt::Debug for RedisConn {
 
 impl RedisConn {
     /// Connects with the given response timeout.
-    pub async fn connect(
-        target: &RedisTarget,
-        response_timeout: Duration,
-    ) -> anyhow::Result<RedisConn> {
+    pub async fn connect(target: &RedisTarget, response_timeout: Duration) -> anyhow::Result<RedisConn> {
         match target {
             RedisTarget::Single(url) => {
-                let client = redis::Client::open(url.as_str())
-                    .context("REDIS_URL is not a valid Redis URL")?;
+                let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
                 let cfg = ConnectionManagerConfig::new()
                     .set_response_timeout(Some(response_timeout))
                     .set_connection_timeout(Some(Duration::from_secs(5)))

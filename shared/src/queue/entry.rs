@@ -27,14 +27,9 @@ fn field(map: &HashMap<String, Value>, name: &str) -> Option<String> {
     }
 }
 
-/// Decodes an entry; `None` for entries of an unknown version or shape (they are acked and
-/// dropped: Postgres still knows the task, and the reconciler re-dispatches it).
-pub fn decode(
-    agent: AgentKind,
-    priority: Priority,
-    id: &str,
-    map: &HashMap<String, Value>,
-) -> Option<Delivery> {
+/// Decodes an entry; `None` for entries of an unknown version or shape. Only a newer,
+/// incompatible writer makes those; the reader acks and drops them with a warning.
+pub fn decode(agent: AgentKind, priority: Priority, id: &str, map: &HashMap<String, Value>) -> Option<Delivery> {
     if field(map, "v").as_deref() != Some("1") {
         return None;
     }
@@ -71,10 +66,7 @@ mod tests {
         let task = TaskId::new();
         let mut map = HashMap::new();
         map.insert("v".to_owned(), Value::BulkString(b"1".to_vec()));
-        map.insert(
-            "t".to_owned(),
-            Value::BulkString(task.to_string().into_bytes()),
-        );
+        map.insert("t".to_owned(), Value::BulkString(task.to_string().into_bytes()));
         map.insert("a".to_owned(), Value::BulkString(b"4".to_vec()));
         let d = decode(AgentKind::Exec, Priority::Low, "1-0", &map).unwrap();
         assert_eq!(d.order.task, task);

@@ -162,10 +162,7 @@ mod tests {
     fn hash_slot_matches_redis() {
         // Values from the Redis Cluster specification and `CLUSTER KEYSLOT`.
         assert_eq!(hash_slot("123456789"), 12739);
-        assert_eq!(
-            hash_slot("{user1000}.following"),
-            hash_slot("{user1000}.followers")
-        );
+        assert_eq!(hash_slot("{user1000}.following"), hash_slot("{user1000}.followers"));
         assert_eq!(hash_slot("foo{}{bar}"), hash_slot("foo{}{bar}"));
         assert_eq!(hash_slot("foo"), 12182);
     }

@@ -71,19 +71,13 @@ impl Queue {
     /// A round trip, for readiness.
     pub async fn ping(&self) -> anyhow::Result<()> {
         let mut c = self.conn.clone();
-        let _: String = redis::cmd("PING")
-            .query_async(&mut c)
-            .await
-            .context("Redis ping")?;
+        let _: String = redis::cmd("PING").query_async(&mut c).await.context("Redis ping")?;
         Ok(())
     }
 
     /// Hands orders to Redis, one script call per agent type. Returns, per agent type, the
     /// generation the orders were handed to (to record in Postgres).
-    pub async fn enqueue(
-        &self,
-        orders: &[Dispatch],
-    ) -> anyhow::Result<Vec<(String, Vec<Dispatch>)>> {
+    pub async fn enqueue(&self, orders: &[Dispatch]) -> anyhow::Result<Vec<(String, Vec<Dispatch>)>> {
         let mut by_agent: BTreeMap<AgentKind, Vec<Dispatch>> = BTreeMap::new();
         for o in orders {
             by_agent.entry(o.agent).or_default().push(*o);
@@ -92,13 +86,12 @@ impl Queue {
         let mut c = self.conn.clone();
         for (agent, orders) in by_agent {
             let candidate = uuid::Uuid::new_v4().to_string();
-            // Chunk so one script call never blocks Redis for long.
-            let mut generation = String::new();
+            // Chunk so one script call never blocks Redis for long. Each chunk reports its own
+            // generation: a flush between chunks must not mark earlier chunks as current.
             for chunk in orders.chunks(1000) {
-                generation =
-                    scripts::enqueue(&mut c, &self.keys.agent(agent), &candidate, chunk).await?;
+                let generation = scripts::enqueue(&mut c, &self.keys.agent(agent), &candidate, chunk).await?;
+                out.push((generation, chunk.to_vec()));
             }
-            out.push((generation, orders));
         }
         Ok(out)
     }
@@ -142,11 +135,7 @@ impl Queue {
     }
 
     /// Moves due delayed orders into the streams.
-    pub async fn promote_due(
-        &self,
-        agent: AgentKind,
-        max: usize,
-    ) -> anyhow::Result<(usize, Option<Duration>)> {
+    pub async fn promote_due(&self, agent: AgentKind, max: usize) -> anyhow::Result<(usize, Option<Duration>)> {
         scripts::promote(&mut self.conn.clone(), &self.keys.agent(agent), max).await
     }
 
@@ -155,31 +144,18 @@ impl Queue {
     pub async fn remove_delayed(&self, order: &Dispatch) -> anyhow::Result<bool> {
         let mut c = self.conn.clone();
         let n: i64 = c
-            .zrem(
-                self.keys.agent(order.agent).delayed(),
-                entry::delayed_member(order),
-            )
+            .zrem(self.keys.agent(order.agent).delayed(), entry::delayed_member(order))
             .await?;
         Ok(n > 0)
     }
 
     /// Asks for fleet-wide run slots.
-    pub async fn acquire_slots(
-        &self,
-        agent: AgentKind,
-        ttl: Duration,
-        wanted: &[String],
-    ) -> anyhow::Result<SlotGrant> {
+    pub async fn acquire_slots(&self, agent: AgentKind, ttl: Duration, wanted: &[String]) -> anyhow::Result<SlotGrant> {
         scripts::acquire(&mut self.conn.clone(), &self.keys.agent(agent), ttl, wanted).await
     }
 
     /// Extends held slots.
-    pub async fn renew_slots(
-        &self,
-        agent: AgentKind,
-        ttl: Duration,
-        held: &[String],
-    ) -> anyhow::Result<()> {
+    pub async fn renew_slots(&self, agent: AgentKind, ttl: Duration, held: &[String]) -> anyhow::Result<()> {
         scripts::renew_slots(&mut self.conn.clone(), &self.keys.agent(agent), ttl, held).await
     }
 
@@ -212,12 +188,7 @@ impl Queue {
     }
 
     /// Takes a short lock (SET NX PX) so one reconciler at a time works on an agent type.
-    pub async fn try_lock(
-        &self,
-        agent: AgentKind,
-        holder: &str,
-        ttl: Duration,
-    ) -> anyhow::Result<bool> {
+    pub async fn try_lock(&self, agent: AgentKind, holder: &str, ttl: Duration) -> anyhow::Result<bool> {
         let mut c = self.conn.clone();
         let ok: Option<String> = redis::cmd("SET")
             .arg(self.keys.agent(agent).reconcile_lock())
@@ -259,9 +230,10 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Reads up to `count` new orders of `agent` for `consumer`, highest priority first. Polls each
-    /// priority without blocking; when all are empty, blocks up to `block` on all three at once
-    /// (COUNT 1 each, so a blocked read never takes more than it can run).
+    /// Reads up to `count` new orders of `agent` for `consumer`, highest priority first. Polls
+    /// each priority without blocking; when all are empty, blocks up to `block` on all three at
+    /// once with COUNT 1 each, so a blocked read may return up to three entries (one per stream):
+    /// the caller gives back what it cannot run.
     ///
     /// # Cancel safety
     /// Not cancel safe: entries read by a dropped call stay pending for this consumer and are
@@ -291,7 +263,7 @@ impl Reader {
                 .query_async(&mut self.conn)
                 .await
                 .context("XREADGROUP")?;
-            collect(agent, &keys, reply, &mut out);
+            self.collect(agent, &keys, reply, &mut out).await?;
         }
         if out.is_empty() && !block.is_zero() {
             let streams = keys.streams();
@@ -311,13 +283,13 @@ impl Reader {
                 .query_async(&mut self.conn)
                 .await
                 .context("XREADGROUP BLOCK")?;
-            collect(agent, &keys, reply, &mut out);
+            self.collect(agent, &keys, reply, &mut out).await?;
         }
         Ok(out)
     }
 
-    /// Takes over entries that sat unacknowledged longer than `min_idle` (their reader died
-    /// between read and claim).
+    /// Takes over at most `count` entries that sat unacknowledged longer than `min_idle` (their
+    /// reader died between read and claim).
     pub async fn autoclaim(
         &mut self,
         agent: AgentKind,
@@ -328,6 +300,9 @@ impl Reader {
         let keys = self.keys.agent(agent);
         let mut out = Vec::new();
         for p in Priority::ALL {
+            if out.len() >= count {
+                break;
+            }
             let reply: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
                 .arg(keys.stream(*p))
                 .arg(GROUP)
@@ -335,47 +310,59 @@ impl Reader {
                 .arg(u64::try_from(min_idle.as_millis()).unwrap_or(u64::MAX))
                 .arg("0-0")
                 .arg("COUNT")
-                .arg(count)
+                .arg(count - out.len())
                 .query_async(&mut self.conn)
                 .await
                 .context("XAUTOCLAIM")?;
+            let mut junk = Vec::new();
             for id in reply.claimed {
                 match entry::decode(agent, *p, &id.id, &id.map) {
                     Some(d) => out.push(d),
-                    None => tracing::warn!(entry.id = %id.id, "dropping undecodable stream entry"),
+                    None => junk.push((*p, id.id)),
                 }
             }
+            self.drop_junk(&keys, junk).await?;
         }
         Ok(out)
     }
-}
 
-fn collect(
-    agent: AgentKind,
-    keys: &AgentKeys,
-    reply: Option<StreamReadReply>,
-    out: &mut Vec<Delivery>,
-) {
-    let Some(reply) = reply else { return };
-    // Keep priority order even when a blocking read returned several streams.
-    let mut found: Vec<(Priority, Delivery)> = Vec::new();
-    for sk in reply.keys {
-        let Some(p) = Priority::ALL
-            .iter()
-            .copied()
-            .find(|p| keys.stream(*p) == sk.key)
-        else {
-            continue;
-        };
-        for id in sk.ids {
-            match entry::decode(agent, p, &id.id, &id.map) {
-                Some(d) => found.push((p, d)),
-                None => tracing::warn!(entry.id = %id.id, "dropping undecodable stream entry"),
+    /// Acks and deletes entries that do not decode (only a newer, incompatible writer makes
+    /// them), so they do not come back at every XAUTOCLAIM.
+    async fn drop_junk(&mut self, keys: &AgentKeys, junk: Vec<(Priority, String)>) -> anyhow::Result<()> {
+        if junk.is_empty() {
+            return Ok(());
+        }
+        tracing::warn!(entries = junk.len(), "dropping undecodable stream entries");
+        let refs: Vec<(Priority, &str)> = junk.iter().map(|(p, id)| (*p, id.as_str())).collect();
+        scripts::ack_entries(&mut self.conn, keys, &refs).await
+    }
+
+    async fn collect(
+        &mut self,
+        agent: AgentKind,
+        keys: &AgentKeys,
+        reply: Option<StreamReadReply>,
+        out: &mut Vec<Delivery>,
+    ) -> anyhow::Result<()> {
+        let Some(reply) = reply else { return Ok(()) };
+        // Keep priority order even when a blocking read returned several streams.
+        let mut found: Vec<(Priority, Delivery)> = Vec::new();
+        let mut junk = Vec::new();
+        for sk in reply.keys {
+            let Some(p) = Priority::ALL.iter().copied().find(|p| keys.stream(*p) == sk.key) else {
+                continue;
+            };
+            for id in sk.ids {
+                match entry::decode(agent, p, &id.id, &id.map) {
+                    Some(d) => found.push((p, d)),
+                    None => junk.push((p, id.id)),
+                }
             }
         }
+        found.sort_by_key(|(p, _)| *p);
+        out.extend(found.into_iter().map(|(_, d)| d));
+        self.drop_junk(keys, junk).await
     }
-    found.sort_by_key(|(p, _)| *p);
-    out.extend(found.into_iter().map(|(_, d)| d));
 }
 
 /// Whether a Redis error means the consumer group (or stream) is gone, e.g. after a flush.
@@ -383,5 +370,14 @@ pub fn is_missing_group(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<redis::RedisError>()
             .is_some_and(|r| r.code() == Some("NOGROUP"))
+    })
+}
+
+/// Whether an error means Redis could not be reached.
+pub fn is_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<redis::RedisError>().is_some_and(|r| {
+            r.is_io_error() || r.is_timeout() || r.is_connection_dropped() || r.is_connection_refusal()
+        })
     })
 }

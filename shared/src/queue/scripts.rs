@@ -10,13 +10,12 @@ use redis::Script;
 use super::conn::RedisConn;
 use super::entry::Delivery;
 use super::keys::{AgentKeys, GROUP, priority_index};
-use crate::domain::Dispatch;
+use crate::domain::{Dispatch, Priority};
 
 static ENQUEUE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/enqueue.lua")));
 static PROMOTE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/promote.lua")));
 static ACQUIRE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/acquire.lua")));
-static RENEW_SLOTS: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("lua/renew_slots.lua")));
+static RENEW_SLOTS: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/renew_slots.lua")));
 static ACK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/ack.lua")));
 
 fn millis(d: Duration) -> u64 {
@@ -39,10 +38,7 @@ pub async fn enqueue(
         .key(keys.generation())
         .arg(candidate_generation);
     for o in orders {
-        let due = o
-            .not_before
-            .map(|t| t.timestamp_millis().max(0))
-            .unwrap_or(0);
+        let due = o.not_before.map(|t| t.timestamp_millis().max(0)).unwrap_or(0);
         inv.arg(o.task.to_string())
             .arg(o.attempt.0)
             .arg(priority_index(o.priority))
@@ -53,11 +49,7 @@ pub async fn enqueue(
 
 /// `promote.lua`: moves due delayed orders into their streams; returns how many moved and how
 /// long until the next one is due.
-pub async fn promote(
-    conn: &mut RedisConn,
-    keys: &AgentKeys,
-    max: usize,
-) -> anyhow::Result<(usize, Option<Duration>)> {
+pub async fn promote(conn: &mut RedisConn, keys: &AgentKeys, max: usize) -> anyhow::Result<(usize, Option<Duration>)> {
     let [high, normal, low] = keys.streams();
     let (moved, wait): (usize, i64) = PROMOTE
         .key(high)
@@ -103,8 +95,7 @@ pub async fn acquire(
     let pause: i64 = redis::from_redis_value(it.next().context("acquire.lua: empty reply")?)?;
     Ok(match pause {
         0 => {
-            let tracked: i64 =
-                redis::from_redis_value(it.next().context("acquire.lua: short reply")?)?;
+            let tracked: i64 = redis::from_redis_value(it.next().context("acquire.lua: short reply")?)?;
             let slots = it.map(redis::from_redis_value).collect::<Result<_, _>>()?;
             SlotGrant::Granted {
                 slots,
@@ -117,12 +108,7 @@ pub async fn acquire(
 }
 
 /// `renew_slots.lua`: extends (or re-creates) held slots.
-pub async fn renew_slots(
-    conn: &mut RedisConn,
-    keys: &AgentKeys,
-    ttl: Duration,
-    held: &[String],
-) -> anyhow::Result<()> {
+pub async fn renew_slots(conn: &mut RedisConn, keys: &AgentKeys, ttl: Duration, held: &[String]) -> anyhow::Result<()> {
     if held.is_empty() {
         return Ok(());
     }
@@ -137,14 +123,20 @@ pub async fn renew_slots(
 
 /// `ack.lua`: acknowledges and deletes handled entries.
 pub async fn ack(conn: &mut RedisConn, keys: &AgentKeys, done: &[Delivery]) -> anyhow::Result<()> {
+    let refs: Vec<(Priority, &str)> = done.iter().map(|d| (d.order.priority, d.entry_id.as_str())).collect();
+    ack_entries(conn, keys, &refs).await
+}
+
+/// `ack.lua` by stream and entry id (also for entries that could not be decoded).
+pub async fn ack_entries(conn: &mut RedisConn, keys: &AgentKeys, done: &[(Priority, &str)]) -> anyhow::Result<()> {
     if done.is_empty() {
         return Ok(());
     }
     let [high, normal, low] = keys.streams();
     let mut inv = ACK.key(high);
     inv.key(normal).key(low).arg(GROUP);
-    for d in done {
-        inv.arg(priority_index(d.order.priority)).arg(&d.entry_id);
+    for (p, id) in done {
+        inv.arg(priority_index(*p)).arg(*id);
     }
     let _: i64 = inv.invoke_async(conn).await.context("ack.lua")?;
     Ok(())

@@ -53,12 +53,7 @@ impl Store {
     /// Claims dispatched tasks for `worker`: QUEUED → RUNNING, attempt + 1, a lease of `ttl`, an
     /// execution row and a `start` event, in one statement. Orders whose attempt no longer
     /// matches are stale; orders blocked by a paused agent are deferred.
-    pub async fn claim(
-        &self,
-        worker: &str,
-        orders: &[Dispatch],
-        ttl: Duration,
-    ) -> anyhow::Result<ClaimResult> {
+    pub async fn claim(&self, worker: &str, orders: &[Dispatch], ttl: Duration) -> anyhow::Result<ClaimResult> {
         if orders.is_empty() {
             return Ok(ClaimResult::default());
         }
@@ -97,10 +92,7 @@ impl Store {
             .context("claiming tasks")?;
         let claimed = tasks_from_rows(rows)?;
         let got: HashSet<Uuid> = claimed.iter().map(|t| t.id.as_uuid()).collect();
-        let rest: Vec<&Dispatch> = orders
-            .iter()
-            .filter(|o| !got.contains(&o.task.as_uuid()))
-            .collect();
+        let rest: Vec<&Dispatch> = orders.iter().filter(|o| !got.contains(&o.task.as_uuid())).collect();
         let mut result = ClaimResult {
             claimed,
             ..ClaimResult::default()
@@ -108,17 +100,13 @@ impl Store {
         if rest.is_empty() {
             return Ok(result);
         }
-        let still: Vec<(Uuid, i32)> = sqlx::query_as(
-            "SELECT t.id, t.attempt FROM tasks t WHERE t.id = ANY($1) AND t.state = 'QUEUED'",
-        )
-        .bind(rest.iter().map(|o| o.task.as_uuid()).collect::<Vec<_>>())
-        .fetch_all(&self.pool)
-        .await?;
+        let still: Vec<(Uuid, i32)> =
+            sqlx::query_as("SELECT t.id, t.attempt FROM tasks t WHERE t.id = ANY($1) AND t.state = 'QUEUED'")
+                .bind(rest.iter().map(|o| o.task.as_uuid()).collect::<Vec<_>>())
+                .fetch_all(&self.pool)
+                .await?;
         for o in rest {
-            if still
-                .iter()
-                .any(|(id, a)| *id == o.task.as_uuid() && *a == o.attempt.0)
-            {
+            if still.iter().any(|(id, a)| *id == o.task.as_uuid() && *a == o.attempt.0) {
                 result.deferred.push(*o);
             } else {
                 result.stale.push(*o);

@@ -62,11 +62,7 @@ impl Store {
 
     /// Records that these orders were handed to Redis generation `gen` (fenced on the attempt,
     /// so a late mark cannot cover a newer requeue).
-    pub async fn mark_dispatched(
-        &self,
-        orders: &[Dispatch],
-        generation: &str,
-    ) -> anyhow::Result<u64> {
+    pub async fn mark_dispatched(&self, orders: &[Dispatch], generation: &str) -> anyhow::Result<u64> {
         if orders.is_empty() {
             return Ok(0);
         }
@@ -90,10 +86,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<AgentSettings> = AgentKind::ALL
-            .iter()
-            .map(|a| AgentSettings::default_for(*a))
-            .collect();
+        let mut out: Vec<AgentSettings> = AgentKind::ALL.iter().map(|a| AgentSettings::default_for(*a)).collect();
         for (agent, limit, paused, until, reason) in rows {
             let agent: AgentKind = agent.parse()?;
             if let Some(s) = out.iter_mut().find(|s| s.agent == agent) {
@@ -107,22 +100,12 @@ impl Store {
     }
 
     /// Changes an agent's settings and returns them.
-    pub async fn update_agent(
-        &self,
-        agent: AgentKind,
-        patch: &AgentPatch,
-    ) -> anyhow::Result<AgentSettings> {
-        let limit = patch
-            .concurrency_limit
-            .flatten()
-            .map(i32::try_from)
-            .transpose()?;
-        sqlx::query(
-            "INSERT INTO agent_settings (agent) VALUES ($1::agent_kind) ON CONFLICT (agent) DO NOTHING",
-        )
-        .bind(agent.as_str())
-        .execute(&self.pool)
-        .await?;
+    pub async fn update_agent(&self, agent: AgentKind, patch: &AgentPatch) -> anyhow::Result<AgentSettings> {
+        let limit = patch.concurrency_limit.flatten().map(i32::try_from).transpose()?;
+        sqlx::query("INSERT INTO agent_settings (agent) VALUES ($1::agent_kind) ON CONFLICT (agent) DO NOTHING")
+            .bind(agent.as_str())
+            .execute(&self.pool)
+            .await?;
         sqlx::query(
             "UPDATE agent_settings SET \
                paused = coalesce($2, paused), \

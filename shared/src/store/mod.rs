@@ -37,9 +37,7 @@ pub struct Store {
 impl Store {
     /// Connects a pool of at most `max_connections`.
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
-        let opts: PgConnectOptions = url
-            .parse()
-            .context("DATABASE_URL is not a valid Postgres URL")?;
+        let opts: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid Postgres URL")?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
@@ -72,4 +70,23 @@ impl Store {
             .context("Postgres ping")?;
         Ok(())
     }
+}
+
+/// Whether an error means Postgres could not be reached (as opposed to a bad query).
+pub fn is_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+        )
+    })
+}
+
+/// Whether an error is a foreign-key violation (a reference to a row that does not exist).
+pub fn is_foreign_key_violation(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .is_some_and(|d| d.is_foreign_key_violation())
+    })
 }

@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::Store;
 use super::rows::{SpecOptions, TaskRow, task_columns, tasks_from_rows};
 use crate::domain::{
-    AgentKind, Attempt, EventRecord, Execution, IllegalTransition, Question, Task, TaskEvent,
-    TaskId, TaskSpec, TaskState, transition,
+    AgentKind, Attempt, EventRecord, Execution, IllegalTransition, Question, Task, TaskEvent, TaskId, TaskSpec,
+    TaskState, transition,
 };
 
 /// A task to insert.
@@ -154,12 +154,7 @@ const IDEMPOTENCY_WINDOW_HOURS: i32 = 24;
 impl Store {
     /// Inserts tasks with their creation events in one statement. With [`Initial::Run`] they
     /// start QUEUED (the state machine's answer for PENDING + Run) and await dispatch.
-    pub async fn insert_tasks(
-        &self,
-        tasks: &[NewTask],
-        initial: Initial,
-        actor: &str,
-    ) -> anyhow::Result<Vec<Task>> {
+    pub async fn insert_tasks(&self, tasks: &[NewTask], initial: Initial, actor: &str) -> anyhow::Result<Vec<Task>> {
         let mut ex = self.pool.acquire().await?;
         insert_tasks_on(&mut ex, tasks, initial, actor).await
     }
@@ -173,9 +168,7 @@ impl Store {
         actor: &str,
     ) -> anyhow::Result<IdempotentInsert> {
         let Some((key, hash)) = task.idempotency.clone() else {
-            let mut v = self
-                .insert_tasks(std::slice::from_ref(&task), initial, actor)
-                .await?;
+            let mut v = self.insert_tasks(std::slice::from_ref(&task), initial, actor).await?;
             return v
                 .pop()
                 .map(|t| IdempotentInsert::Created(Box::new(t)))
@@ -262,14 +255,23 @@ impl Store {
 
     /// A task's transition history, oldest first.
     pub async fn task_events(&self, id: TaskId) -> anyhow::Result<Vec<EventRecord>> {
-        let rows: Vec<(i64, Uuid, Option<String>, String, String, i32, String, Option<String>, DateTime<Utc>)> =
-            sqlx::query_as(
-                "SELECT id, task_id, from_state::text, to_state::text, event, attempt, actor, reason, created_at \
+        let rows: Vec<(
+            i64,
+            Uuid,
+            Option<String>,
+            String,
+            String,
+            i32,
+            String,
+            Option<String>,
+            DateTime<Utc>,
+        )> = sqlx::query_as(
+            "SELECT id, task_id, from_state::text, to_state::text, event, attempt, actor, reason, created_at \
                  FROM task_events WHERE task_id = $1 ORDER BY id",
-            )
-            .bind(id.as_uuid())
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .bind(id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter()
             .map(|(id, task, from, to, event, attempt, actor, reason, at)| {
                 Ok(EventRecord {
@@ -337,11 +339,7 @@ impl Store {
     }
 
     /// Applies transitions in one statement. Each result says whether that row was written.
-    pub async fn apply_transitions(
-        &self,
-        rows: &[Transition],
-        actor: &str,
-    ) -> anyhow::Result<Vec<Applied>> {
+    pub async fn apply_transitions(&self, rows: &[Transition], actor: &str) -> anyhow::Result<Vec<Applied>> {
         let mut ex = self.pool.acquire().await?;
         apply_transitions_on(&mut ex, rows, actor).await
     }
@@ -367,9 +365,7 @@ impl Store {
                     ..ExecutionEnd::default()
                 });
             }
-            let applied = self
-                .apply_transitions(std::slice::from_ref(&row), actor)
-                .await?;
+            let applied = self.apply_transitions(std::slice::from_ref(&row), actor).await?;
             match applied.into_iter().next() {
                 Some(Applied::Stale) => continue,
                 other => return Ok(other),
@@ -385,17 +381,12 @@ async fn insert_tasks_on(
     initial: Initial,
     actor: &str,
 ) -> anyhow::Result<Vec<Task>> {
-    let mut events: Vec<(Option<&str>, &str, &str)> =
-        vec![(None, TaskState::Pending.as_str(), "create")];
+    let mut events: Vec<(Option<&str>, &str, &str)> = vec![(None, TaskState::Pending.as_str(), "create")];
     let state = match initial {
         Initial::Pending => TaskState::Pending,
         Initial::Run => {
             let to = transition(TaskState::Pending, TaskEvent::Run)?;
-            events.push((
-                Some(TaskState::Pending.as_str()),
-                to.as_str(),
-                TaskEvent::Run.as_str(),
-            ));
+            events.push((Some(TaskState::Pending.as_str()), to.as_str(), TaskEvent::Run.as_str()));
             to
         }
     };
@@ -431,10 +422,7 @@ async fn insert_tasks_on(
         model.push(s.model.as_deref());
         priority.push(s.priority.as_str());
         max_attempts.push(i32::try_from(s.max_attempts)?);
-        timeout_ms.push(
-            s.timeout
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-        );
+        timeout_ms.push(s.timeout.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
         budget.push(s.budget_usd);
         review.push(s.review);
         labels.push(serde_json::to_value(&s.labels)?);
@@ -538,17 +526,10 @@ pub(super) async fn apply_transitions_on(
         let event = col(&|r, _| Some(r.event.as_str().to_owned()));
         let fence: Vec<i32> = legal.iter().map(|(_, r, _)| r.fence.0).collect();
         let set_run_at: Vec<bool> = legal.iter().map(|(_, r, _)| r.run_at.is_some()).collect();
-        let run_at: Vec<Option<DateTime<Utc>>> =
-            legal.iter().map(|(_, r, _)| r.run_at.flatten()).collect();
+        let run_at: Vec<Option<DateTime<Utc>>> = legal.iter().map(|(_, r, _)| r.run_at.flatten()).collect();
         let refund: Vec<i32> = legal.iter().map(|(_, r, _)| r.refund).collect();
-        let reset: Vec<bool> = legal
-            .iter()
-            .map(|(_, r, _)| r.event == TaskEvent::Run)
-            .collect();
-        let set_err: Vec<bool> = legal
-            .iter()
-            .map(|(_, r, _)| r.last_error.is_some())
-            .collect();
+        let reset: Vec<bool> = legal.iter().map(|(_, r, _)| r.event == TaskEvent::Run).collect();
+        let set_err: Vec<bool> = legal.iter().map(|(_, r, _)| r.last_error.is_some()).collect();
         let err = col(&|r, _| r.last_error.clone().flatten());
         let set_q: Vec<bool> = legal.iter().map(|(_, r, _)| r.question.is_some()).collect();
         let q: Vec<Option<serde_json::Value>> = legal
@@ -561,18 +542,12 @@ pub(super) async fn apply_transitions_on(
                     .transpose()
             })
             .collect::<Result<_, _>>()?;
-        let set_rc: Vec<bool> = legal
-            .iter()
-            .map(|(_, r, _)| r.rejection_comment.is_some())
-            .collect();
+        let set_rc: Vec<bool> = legal.iter().map(|(_, r, _)| r.rejection_comment.is_some()).collect();
         let rc = col(&|r, _| r.rejection_comment.clone().flatten());
         let dead: Vec<bool> = legal.iter().map(|(_, r, _)| r.dead_letter).collect();
         let reason = col(&|r, _| r.reason.clone());
         let x = |f: &dyn Fn(&ExecutionEnd) -> Option<String>| -> Vec<Option<String>> {
-            legal
-                .iter()
-                .map(|(_, r, _)| r.execution.as_ref().and_then(f))
-                .collect()
+            legal.iter().map(|(_, r, _)| r.execution.as_ref().and_then(f)).collect()
         };
         let outcome = x(&|e| Some(e.outcome.to_owned()));
         let x_err = x(&|e| e.error.clone());
@@ -676,10 +651,7 @@ pub(super) async fn apply_transitions_on(
             });
         }
     }
-    Ok(out
-        .into_iter()
-        .map(|o| o.unwrap_or(Applied::Stale))
-        .collect())
+    Ok(out.into_iter().map(|o| o.unwrap_or(Applied::Stale)).collect())
 }
 
 /// True when `e` is a unique violation of `constraint`.

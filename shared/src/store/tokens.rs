@@ -85,28 +85,19 @@ impl Store {
 
     /// Revokes a token; false when there was no such live token.
     pub async fn revoke_token(&self, id: Uuid) -> anyhow::Result<bool> {
-        let r = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        let r = sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(r.rows_affected() == 1)
     }
 
     /// Every token, newest first.
     pub async fn list_tokens(&self) -> anyhow::Result<Vec<TokenInfo>> {
-        let rows: Vec<(
-            Uuid,
-            String,
-            Option<Uuid>,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-        )> = sqlx::query_as(
-            "SELECT id, name, task_id, created_at, revoked_at FROM api_tokens ORDER BY id DESC",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(Uuid, String, Option<Uuid>, DateTime<Utc>, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT id, name, task_id, created_at, revoked_at FROM api_tokens ORDER BY id DESC")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, task, created_at, revoked_at)| TokenInfo {

@@ -13,6 +13,12 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use shared::domain::{AttemptOutcome, Task};
 use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+
+/// Variables passed through from the worker's environment; everything else (database and Redis
+/// URLs, API keys) stays out of the task's reach.
+const PASS_ENV: &[&str] = &[
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TERM",
+];
 use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
@@ -55,10 +61,7 @@ impl Tail {
     fn finish(mut self) -> String {
         self.trim();
         if self.dropped {
-            format!(
-                "[output truncated to the last {} bytes]\n{}",
-                self.limit, self.buf
-            )
+            format!("[output truncated to the last {} bytes]\n{}", self.limit, self.buf)
         } else {
             self.buf
         }
@@ -66,9 +69,19 @@ impl Tail {
 }
 
 async fn pump(reader: impl AsyncRead + Unpin, tail: Arc<Mutex<Tail>>) {
-    let mut lines = BufReader::new(reader).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        tail.lock().await.push(&line);
+    // Bytes, not `lines()`: invalid UTF-8 must not end the reader (the child would then die of
+    // SIGPIPE); it is kept lossily.
+    let mut reader = BufReader::new(reader);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&line);
+                tail.lock().await.push(text.trim_end_matches(['\n', '\r']));
+            }
+        }
     }
 }
 
@@ -82,10 +95,7 @@ fn signal_group(child: &Child, sig: Signal) {
 /// Stops the whole process group: SIGTERM, then SIGKILL after a grace period.
 async fn stop_group(child: &mut Child) {
     signal_group(child, Signal::SIGTERM);
-    if tokio::time::timeout(KILL_GRACE, child.wait())
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(KILL_GRACE, child.wait()).await.is_err() {
         signal_group(child, Signal::SIGKILL);
         let _ = child.wait().await;
     }
@@ -114,6 +124,8 @@ impl Runner for ExecRunner {
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true)
+            .env_clear()
+            .envs(PASS_ENV.iter().filter_map(|k| std::env::var_os(k).map(|v| (*k, v))))
             .env("CLAUDOMATOR_TASK_ID", task.id.to_string())
             .env("CLAUDOMATOR_ATTEMPT", task.attempt.to_string());
         if let Some(dir) = &task.spec.options.working_dir {
@@ -154,7 +166,16 @@ impl Runner for ExecRunner {
         }
         let output = match Arc::try_unwrap(tail) {
             Ok(m) => m.into_inner().finish(),
-            Err(shared) => shared.lock().await.buf.clone(),
+            Err(shared) => {
+                // A reader outlived its timeout (a grandchild holds the pipe): take what we have.
+                let mut t = shared.lock().await;
+                let taken = Tail {
+                    buf: std::mem::take(&mut t.buf),
+                    limit: t.limit,
+                    dropped: t.dropped,
+                };
+                taken.finish()
+            }
         };
         let (outcome, exit_code) = match end {
             End::Stopped => (None, None),

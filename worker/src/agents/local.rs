@@ -66,17 +66,25 @@ pub fn summary_section(text: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
+/// Keeps the first `limit` bytes of a model's answer (the summary is taken before capping).
+fn cap(mut text: String, limit: usize) -> String {
+    if text.len() > limit {
+        let mut cut = limit;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("\n[output truncated]");
+    }
+    text
+}
+
 fn failed(transient: bool, error: String) -> RunReport {
     RunReport::of(Some(AttemptOutcome::Failed { transient, error }))
 }
 
 impl LocalRunner {
-    async fn request(
-        &self,
-        m: &LocalModel,
-        task: &Task,
-        with_usage: bool,
-    ) -> Result<reqwest::Response, RunReport> {
+    async fn request(&self, m: &LocalModel, task: &Task, with_usage: bool) -> Result<reqwest::Response, RunReport> {
         let mut body = json!({
             "model": task.spec.model.clone().unwrap_or_else(|| m.default_model.clone()),
             "messages": [
@@ -90,10 +98,7 @@ impl LocalRunner {
         }
         let mut req = self
             .http
-            .post(format!(
-                "{}/chat/completions",
-                m.base_url.trim_end_matches('/')
-            ))
+            .post(format!("{}/chat/completions", m.base_url.trim_end_matches('/')))
             .json(&body);
         if let Some(k) = &m.api_key {
             req = req.bearer_auth(k);
@@ -103,7 +108,7 @@ impl LocalRunner {
             .map_err(|e| failed(true, format!("model server unreachable: {e}")))
     }
 
-    async fn converse(&self, m: &LocalModel, task: &Task) -> RunReport {
+    async fn converse(&self, m: &LocalModel, task: &Task, output_limit: usize) -> RunReport {
         let mut resp = match self.request(m, task, true).await {
             Ok(r) => r,
             Err(report) => return report,
@@ -137,16 +142,13 @@ impl LocalRunner {
         let mut usage: Option<(i64, i64)> = None;
         let mut done = false;
         let mut decoder = SseDecoder::default();
+        let mut pending: Vec<u8> = Vec::new();
         let mut stream = resp.bytes_stream();
-        let handle = |data: String,
-                      text: &mut String,
-                      usage: &mut Option<(i64, i64)>|
-         -> Result<bool, String> {
+        let handle = |data: String, text: &mut String, usage: &mut Option<(i64, i64)>| -> Result<bool, String> {
             if data.trim() == "[DONE]" {
                 return Ok(true);
             }
-            let v: Value =
-                serde_json::from_str(&data).map_err(|e| format!("bad stream chunk: {e}"))?;
+            let v: Value = serde_json::from_str(&data).map_err(|e| format!("bad stream chunk: {e}"))?;
             if let Some(err) = v.get("error") {
                 return Err(format!("model server error mid-stream: {err}"));
             }
@@ -166,7 +168,15 @@ impl LocalRunner {
                 Ok(c) => c,
                 Err(e) => return failed(true, format!("stream cut short: {e}")),
             };
-            for data in decoder.push(&String::from_utf8_lossy(&chunk)) {
+            // A multi-byte character may be split across network chunks: decode only whole ones.
+            pending.extend_from_slice(&chunk);
+            let valid = match std::str::from_utf8(&pending) {
+                Ok(_) => pending.len(),
+                Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                Err(_) => pending.len(),
+            };
+            let piece: Vec<u8> = pending.drain(..valid).collect();
+            for data in decoder.push(&String::from_utf8_lossy(&piece)) {
                 match handle(data, &mut text, &mut usage) {
                     Ok(true) => done = true,
                     Ok(false) => {}
@@ -183,12 +193,13 @@ impl LocalRunner {
         if !done {
             return failed(true, "stream ended without [DONE]".into());
         }
+        let summary = summary_section(&text);
         RunReport {
             outcome: Some(AttemptOutcome::Succeeded),
-            summary: summary_section(&text),
+            summary,
             tokens_in: usage.map(|u| u.0),
             tokens_out: usage.map(|u| u.1),
-            output: Some(text),
+            output: Some(cap(text, output_limit)),
             ..RunReport::of(None)
         }
     }
@@ -197,13 +208,10 @@ impl LocalRunner {
 impl Runner for LocalRunner {
     async fn run(&self, task: &Task, limits: RunLimits, stop: CancellationToken) -> RunReport {
         let Some(m) = &self.model else {
-            return failed(
-                false,
-                "no local model configured (set LOCAL_MODEL_URL)".into(),
-            );
+            return failed(false, "no local model configured (set LOCAL_MODEL_URL)".into());
         };
         tokio::select! {
-            r = self.converse(m, task) => r,
+            r = self.converse(m, task, limits.output_limit_bytes) => r,
             () = tokio::time::sleep(limits.timeout) => RunReport::of(Some(AttemptOutcome::TimedOut)),
             () = stop.cancelled() => RunReport::of(None),
         }
@@ -220,10 +228,7 @@ mod tests {
             summary_section("work\n## Summary\nFixed it.\n").as_deref(),
             Some("Fixed it.")
         );
-        assert_eq!(
-            summary_section("## Summary\nA\n## Next\nB").as_deref(),
-            Some("A")
-        );
+        assert_eq!(summary_section("## Summary\nA\n## Next\nB").as_deref(), Some("A"));
         assert_eq!(summary_section("no summary"), None);
     }
 }

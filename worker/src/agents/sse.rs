@@ -23,8 +23,7 @@ impl SseDecoder {
                     self.data.clear();
                 }
             } else if let Some(rest) = line.strip_prefix("data:") {
-                self.data
-                    .push(rest.strip_prefix(' ').unwrap_or(rest).to_owned());
+                self.data.push(rest.strip_prefix(' ').unwrap_or(rest).to_owned());
             }
             // `:` comments, `event:`, `id:` and `retry:` lines carry nothing we use.
         }

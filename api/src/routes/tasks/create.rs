@@ -75,8 +75,7 @@ pub async fn create_one(
             "Idempotency-Key must be 1 to 255 characters".into(),
         ));
     }
-    let idempotency =
-        idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
+    let idempotency = idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
     let initial = if run { Initial::Run } else { Initial::Pending };
     let new = NewTask {
         id: TaskId::new(),
@@ -86,7 +85,8 @@ pub async fn create_one(
     match state
         .store
         .insert_idempotent(new, initial, &auth.actor())
-        .await?
+        .await
+        .map_err(reference_error)?
     {
         IdempotentInsert::Created(t) => {
             dispatch_queued(state, std::slice::from_ref(&t)).await;
@@ -141,7 +141,19 @@ pub async fn create_batch(
     let tasks = state
         .store
         .insert_tasks(&new, initial, &auth.actor())
-        .await?;
+        .await
+        .map_err(reference_error)?;
     dispatch_queued(state, &tasks).await;
     Ok(new.iter().map(|n| n.id).collect())
+}
+
+/// A reference to a project or parent task that does not exist is the client's mistake (422).
+fn reference_error(e: anyhow::Error) -> ApiError {
+    if shared::store::is_foreign_key_violation(&e) {
+        return ApiError::unprocessable(
+            "unknown-reference",
+            "project_id or parent_task_id names no existing project or task".into(),
+        );
+    }
+    e.into()
 }

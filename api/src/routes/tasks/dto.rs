@@ -8,10 +8,7 @@ use uuid::Uuid;
 
 /// Task states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(
-    remote = "shared::domain::TaskState",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[oai(remote = "shared::domain::TaskState", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskState {
     /// Created, not submitted.
     Pending,

@@ -14,8 +14,7 @@ use shared::store::tasks::{Applied, TaskFilter};
 use uuid::Uuid;
 
 use self::dto::{
-    CreateTaskBatch, CreateTaskBody, CreatedBatch, EventView, ExecutionView, RejectBody, TaskPage,
-    TaskView,
+    CreateTaskBatch, CreateTaskBody, CreatedBatch, EventView, ExecutionView, RejectBody, TaskPage, TaskView,
 };
 use super::ApiTags;
 use crate::auth::BearerAuth;
@@ -60,16 +59,7 @@ impl TasksApi {
         body: CreateTaskBody,
     ) -> Result<CreateResponse, ApiError> {
         let hash_input = format!("{body:?}|run={}", run.0);
-        match create::create_one(
-            &state,
-            &auth,
-            body.into(),
-            hash_input,
-            run.0,
-            idempotency_key.0,
-        )
-        .await?
-        {
+        match create::create_one(&state, &auth, body.into(), hash_input, run.0, idempotency_key.0).await? {
             create::Created::New(t) => Ok(CreateResponse::Created(Json(t.into()))),
             create::Created::Replayed(t) => Ok(CreateResponse::Replayed(Json(t.into()))),
         }
@@ -142,10 +132,7 @@ impl TasksApi {
         if let Some(scope) = auth.0.task_scope {
             filter.parent_task_id = Some(scope);
         }
-        let mut items = state
-            .store
-            .list_tasks(&filter, i64::from(limit) + 1)
-            .await?;
+        let mut items = state.store.list_tasks(&filter, i64::from(limit) + 1).await?;
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);
         let next_cursor = more.then(|| items.last().map(|t| t.id.as_uuid())).flatten();
@@ -157,12 +144,7 @@ impl TasksApi {
 
     /// Get a task
     #[oai(path = "/:id", method = "get")]
-    async fn get(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> Result<Json<TaskView>, ApiError> {
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<TaskView>, ApiError> {
         let id = TaskId::from_uuid(id.0);
         auth.may_touch(id)?;
         let task = state
@@ -178,12 +160,7 @@ impl TasksApi {
     /// Submits a PENDING task, or re-runs a FAILED, CANCELLED or BUDGET_EXCEEDED one (with a
     /// fresh attempt budget).
     #[oai(path = "/:id/run", method = "post")]
-    async fn run(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> Result<Json<TaskView>, ApiError> {
+    async fn run(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<TaskView>, ApiError> {
         act(&state, &auth, id.0, TaskEvent::Run, |_, row| {
             row.last_error = Some(None);
         })
@@ -273,13 +250,7 @@ impl TasksApi {
             .await?
             .ok_or_else(|| ApiError::not_found("task", id))?;
         Ok(Json(
-            state
-                .store
-                .executions(id)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+            state.store.executions(id).await?.into_iter().map(Into::into).collect(),
         ))
     }
 
@@ -301,13 +272,7 @@ impl TasksApi {
             .await?
             .ok_or_else(|| ApiError::not_found("task", id))?;
         Ok(Json(
-            state
-                .store
-                .task_events(id)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+            state.store.task_events(id).await?.into_iter().map(Into::into).collect(),
         ))
     }
 }
@@ -327,11 +292,7 @@ async fn act(
         .get_task(id)
         .await?
         .ok_or_else(|| ApiError::not_found("task", id))?;
-    match state
-        .store
-        .transition_current(id, event, &auth.actor(), fill)
-        .await?
-    {
+    match state.store.transition_current(id, event, &auth.actor(), fill).await? {
         None => Err(ApiError::not_found("task", id)),
         Some(Applied::Done(task)) => {
             if task.state == TaskState::Queued {
@@ -339,11 +300,7 @@ async fn act(
             }
             if event == TaskEvent::Cancel && before.state == TaskState::Queued {
                 // Orders already in a stream are dropped at claim time by the fence.
-                if let Err(e) = state
-                    .queue
-                    .remove_delayed(&outbox::order_for(&before))
-                    .await
-                {
+                if let Err(e) = state.queue.remove_delayed(&outbox::order_for(&before)).await {
                     tracing::warn!(error.message = %e, task.id = %id, "could not remove delayed order");
                 }
             }

@@ -18,7 +18,7 @@ for _, m in ipairs(due) do
     redis.call('XADD', KEYS[tonumber(prio)], '*', 'v', '1', 't', task, 'a', attempt)
     moved = moved + 1
   end
-  -- Unparseable members are dropped too: the reconciler re-dispatches from Postgres.
+  -- Unparseable members (only a newer, incompatible writer makes them) are dropped.
   redis.call('ZREM', KEYS[4], m)
 end
 local nxt = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')

@@ -5,11 +5,15 @@
 # installs test-only tools (install_test_tools), then runs
 #   cargo test --workspace --locked "$@"
 # Extra arguments are passed to cargo test, e.g. `scripts/test.sh -p api -- --nocapture`.
+# Then, unless TEST_SKIP_CLUSTER=1 or arguments were given, the end-to-end suite (tests/it)
+# runs a second time against a local 3-node Redis Cluster (scripts/redis-cluster.sh).
 #
 # Environment:
 #   TEST_DATABASE_URL  Postgres URL whose role may CREATE DATABASE
 #                      (default postgres://claudomator:claudomator@127.0.0.1:5432/claudomator)
 #   TEST_REDIS_URL     default redis://127.0.0.1:6379
+#   TEST_SKIP_CLUSTER  1 = skip the Redis Cluster pass
+#   CLUSTER_BASE_PORT  first port of the test cluster (default 7101)
 #   CI=true            print the tool and server versions first
 #   SERVICES_TIMEOUT, SERVICES_NO_INSTALL   see scripts/services.sh
 set -euo pipefail
@@ -64,4 +68,11 @@ log "installing test tools"
 install_test_tools
 
 log "cargo test --workspace --locked $*"
-exec cargo test --workspace --locked "$@"
+cargo test --workspace --locked "$@"
+
+if [[ $# -eq 0 && "${TEST_SKIP_CLUSTER:-}" != 1 ]]; then
+  log "end-to-end suite again, against a 3-node Redis Cluster"
+  trap '"$ROOT/scripts/redis-cluster.sh" stop' EXIT
+  nodes="$("$ROOT/scripts/redis-cluster.sh" start)"
+  TEST_REDIS_CLUSTER_NODES="$nodes" cargo test --locked -p tests --test it
+fi

@@ -7,18 +7,33 @@ use tests::TestDb;
 async fn every_variant_round_trips_through_the_database() {
     let db = TestDb::create().await;
     for st in TaskState::ALL {
-        let back: String = sqlx::query_scalar("SELECT $1::task_state::text").bind(st.as_str()).fetch_one(&db.pool).await.unwrap();
+        let back: String = sqlx::query_scalar("SELECT $1::task_state::text")
+            .bind(st.as_str())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
         assert_eq!(back.parse::<TaskState>().unwrap(), st);
     }
     for a in AgentKind::ALL {
-        let back: String = sqlx::query_scalar("SELECT $1::agent_kind::text").bind(a.as_str()).fetch_one(&db.pool).await.unwrap();
+        let back: String = sqlx::query_scalar("SELECT $1::agent_kind::text")
+            .bind(a.as_str())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
         assert_eq!(back.parse::<AgentKind>().unwrap(), *a);
     }
     for p in Priority::ALL {
-        let back: String = sqlx::query_scalar("SELECT $1::task_priority::text").bind(p.as_str()).fetch_one(&db.pool).await.unwrap();
+        let back: String = sqlx::query_scalar("SELECT $1::task_priority::text")
+            .bind(p.as_str())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
         assert_eq!(back.parse::<Priority>().unwrap(), *p);
     }
     // And the database has no label Rust does not know.
-    let labels: Vec<String> = sqlx::query_scalar("SELECT unnest(enum_range(NULL::task_state))::text").fetch_all(&db.pool).await.unwrap();
+    let labels: Vec<String> = sqlx::query_scalar("SELECT unnest(enum_range(NULL::task_state))::text")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(labels.len(), TaskState::ALL.len());
 }

@@ -337,3 +337,41 @@ async fn losing_redis_keys_mid_run_neither_loses_nor_doubles_any_task() {
         "an attempt started while an earlier one of the same task still ran"
     );
 }
+
+#[tokio::test]
+async fn a_task_whose_attempts_all_die_with_their_workers_is_dead_lettered_and_can_be_rerun() {
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut victim = app.spawn_worker_process(&[("WORKER_ID", "doomed".into())]);
+    let id = app.run_exec(&["sleep", "5"], json!({"max_attempts": 1})).await;
+    wait_until(T, "the doomed worker to hold the lease", || async {
+        (lease_owner(&app, &id).await.as_deref() == Some("doomed")).then_some(())
+    })
+    .await;
+    kill(Pid::from_raw(victim.id().expect("pid") as i32), Signal::SIGKILL).unwrap();
+    let _ = victim.wait().await;
+    let w = app.start_worker(&[]).await;
+    app.keep(w);
+    let t = app.wait_state(&id, "FAILED", T).await;
+    assert!(
+        t["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("dead letter: lease of attempt 1 expired"),
+        "{t}"
+    );
+    let agents: Vec<Value> = app.get("/api/agents").await.json().await.unwrap();
+    assert_eq!(agents.iter().find(|a| a["agent"] == "exec").unwrap()["dead"], 1);
+    // Re-running a dead letter gives it a fresh attempt budget; it then succeeds.
+    let t: Value = app
+        .post(&format!("/api/tasks/{id}/run"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["state"], "QUEUED");
+    assert_eq!(t["attempts_used"], 0);
+    let done = app.wait_state(&id, "COMPLETED", T).await;
+    assert_eq!(done["attempt"], 2);
+    let agents: Vec<Value> = app.get("/api/agents").await.json().await.unwrap();
+    assert_eq!(agents.iter().find(|a| a["agent"] == "exec").unwrap()["dead"], 0);
+}

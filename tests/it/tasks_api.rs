@@ -407,7 +407,10 @@ async fn agents_report_queue_stats_and_can_be_paused() {
 async fn references_to_missing_tasks_or_projects_are_422() {
     let app = TestApp::spawn_without_worker().await;
     let r = app
-        .post("/api/tasks", &json!({"title": "orphan", "agent": "noop", "parent_task_id": uuid::Uuid::new_v4()}))
+        .post(
+            "/api/tasks",
+            &json!({"title": "orphan", "agent": "noop", "parent_task_id": uuid::Uuid::new_v4()}),
+        )
         .await;
     let (s, p) = problem(r).await;
     assert_eq!(s, 422);

@@ -113,6 +113,8 @@ pub struct ApiSettings {
     pub max_body_bytes: usize,
     /// `CLAUDOMATOR_MAX_BATCH`.
     pub max_batch: usize,
+    /// `SSE_KEEP_ALIVE_MS`: heartbeat interval of event streams.
+    pub sse_keep_alive: Duration,
 }
 
 /// Worker settings.
@@ -244,6 +246,7 @@ impl ApiSettings {
                 .map(|u| u.trim_end_matches('/').to_owned()),
             max_body_bytes,
             max_batch,
+            sse_keep_alive: env.millis("SSE_KEEP_ALIVE_MS", 15_000)?,
         })
     }
 }

@@ -4,6 +4,7 @@
 mod cluster;
 mod dispatch;
 mod enums;
+mod events;
 mod faults;
 mod openapi_drift;
 mod rate_limits;

@@ -5,8 +5,10 @@
 pub mod db;
 pub mod fake_model;
 pub mod proxy;
+pub mod push_service;
 pub mod redis;
 pub mod redis_server;
+pub mod sse;
 pub mod wait;
 
 use std::collections::HashMap;
@@ -40,6 +42,7 @@ pub fn fast_timings() -> Vec<(&'static str, String)> {
         ("BACKOFF_CAP_MS", "200".into()),
         ("WORKER_CONCURRENCY", "8".into()),
         ("DATABASE_MAX_CONNECTIONS", "6".into()),
+        ("SSE_KEEP_ALIVE_MS", "300".into()),
     ]
 }
 

@@ -6,6 +6,7 @@
 //! - [`recorder`]: batches result writes.
 //! - [`heartbeat`]: renews leases; stops attempts whose lease is gone (cancel included).
 //! - [`maintenance`]: reaper of expired leases and reconciler of undispatched tasks.
+//! - [`relay`]: appends committed task events to the Redis events stream.
 //! - [`running`]: registry of running attempts.
 //! - [`agents`]: runners per agent type.
 //! - [`context`]: the shared handles.
@@ -16,6 +17,8 @@ pub mod consumer;
 pub mod context;
 pub mod heartbeat;
 pub mod maintenance;
+pub mod notifier;
 pub mod recorder;
+pub mod relay;
 pub mod running;
 pub mod startup;

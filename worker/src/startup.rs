@@ -18,7 +18,7 @@ use tokio_util::task::TaskTracker;
 use crate::context::Context;
 use crate::recorder::Recorder;
 use crate::running::StopReason;
-use crate::{consumer, heartbeat, maintenance};
+use crate::{consumer, heartbeat, maintenance, relay};
 
 /// A connected, not yet running worker.
 pub struct Worker {
@@ -64,6 +64,7 @@ impl Worker {
         }
         background.spawn(heartbeat::run(ctx.clone(), upkeep.clone()));
         background.spawn(maintenance::run(ctx.clone(), upkeep.clone()));
+        background.spawn(relay::run(ctx.clone(), upkeep.clone()));
         tracing::info!(worker = %ctx.settings.worker_id, agents = ?ctx.settings.agents, concurrency = ctx.settings.concurrency, "worker running");
 
         shutdown.await;

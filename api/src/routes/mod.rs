@@ -3,6 +3,7 @@
 //! `/api/docs`.
 
 pub mod agents;
+pub mod events;
 pub mod health;
 pub mod tasks;
 
@@ -15,18 +16,20 @@ pub enum ApiTags {
     Tasks,
     /// Agent types: queue statistics, pause, limits.
     Agents,
+    /// Server-sent events.
+    Events,
     /// Liveness and readiness.
     Health,
 }
 
 /// Every API, in spec order.
-pub type Apis = (health::HealthApi, tasks::TasksApi, agents::AgentsApi);
+pub type Apis = (health::HealthApi, tasks::TasksApi, agents::AgentsApi, events::EventsApi);
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
 /// spec can be rendered without a database).
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, tasks::TasksApi, agents::AgentsApi),
+        (health::HealthApi, tasks::TasksApi, agents::AgentsApi, events::EventsApi),
         "claudomator",
         env!("CARGO_PKG_VERSION"),
     )

@@ -75,3 +75,52 @@ mod tests {
         assert!(decode(AgentKind::Exec, Priority::Low, "1-0", &map).is_none());
     }
 }
+
+/// Fields of an events-stream entry (version 1): `v`, `id` (Postgres event id), `task`, `from`,
+/// `to`, `event`, `attempt`, `actor`, `reason`, `at` (RFC 3339), `project`.
+pub fn event_fields(e: &crate::store::events::FeedEvent) -> Vec<(&'static str, String)> {
+    let r = &e.event;
+    vec![
+        ("v", "1".to_owned()),
+        ("id", r.id.to_string()),
+        ("task", r.task_id.to_string()),
+        ("from", r.from.map(|s| s.as_str().to_owned()).unwrap_or_default()),
+        ("to", r.to.as_str().to_owned()),
+        ("event", r.event.clone()),
+        ("attempt", r.attempt.0.to_string()),
+        ("actor", r.actor.clone()),
+        ("reason", r.reason.clone().unwrap_or_default()),
+        ("at", r.at.to_rfc3339()),
+        ("project", e.project.map(|p| p.to_string()).unwrap_or_default()),
+    ]
+}
+
+/// Decodes an events-stream entry; `None` for unknown versions or shapes.
+pub fn decode_event(map: &HashMap<String, Value>) -> Option<crate::store::events::FeedEvent> {
+    if field(map, "v").as_deref() != Some("1") {
+        return None;
+    }
+    let opt = |name: &str| field(map, name).filter(|s| !s.is_empty());
+    Some(crate::store::events::FeedEvent {
+        event: crate::domain::EventRecord {
+            id: field(map, "id")?.parse().ok()?,
+            task_id: field(map, "task")?.parse().ok()?,
+            from: match opt("from") {
+                Some(s) => Some(s.parse().ok()?),
+                None => None,
+            },
+            to: field(map, "to")?.parse().ok()?,
+            event: field(map, "event")?,
+            attempt: Attempt(field(map, "attempt")?.parse().ok()?),
+            actor: field(map, "actor")?,
+            reason: opt("reason"),
+            at: chrono::DateTime::parse_from_rfc3339(&field(map, "at")?)
+                .ok()?
+                .with_timezone(&chrono::Utc),
+        },
+        project: match opt("project") {
+            Some(p) => Some(p.parse().ok()?),
+            None => None,
+        },
+    })
+}

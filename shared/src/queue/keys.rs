@@ -9,6 +9,9 @@ use crate::domain::{AgentKind, Priority};
 /// The consumer group every worker joins on every task stream.
 pub const GROUP: &str = "workers";
 
+/// The consumer group notifier instances share on the events stream.
+pub const NOTIFIER_GROUP: &str = "notifier";
+
 /// The keys of one deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeySpace {
@@ -32,11 +35,39 @@ impl KeySpace {
         &self.prefix
     }
 
+    /// The keys of the events feed.
+    pub fn events(&self) -> EventKeys {
+        EventKeys {
+            base: format!("{}:{{events}}", self.prefix),
+        }
+    }
+
     /// The keys of one agent type.
     pub fn agent(&self, agent: AgentKind) -> AgentKeys {
         AgentKeys {
             base: format!("{}:{{{}}}", self.prefix, agent.as_str()),
         }
+    }
+}
+
+/// The keys of the events feed, all in one hash slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventKeys {
+    base: String,
+}
+
+impl EventKeys {
+    /// The capped stream every task event is appended to.
+    pub fn stream(&self) -> String {
+        format!("{}:stream", self.base)
+    }
+    /// Changes when Redis lost the feed (the relay then re-publishes recent events).
+    pub fn generation(&self) -> String {
+        format!("{}:generation", self.base)
+    }
+    /// Every key.
+    pub fn all(&self) -> Vec<String> {
+        vec![self.stream(), self.generation()]
     }
 }
 

@@ -30,7 +30,7 @@ use redis::streams::{StreamAutoClaimReply, StreamReadReply};
 
 pub use conn::{RedisConn, RedisTarget};
 pub use entry::Delivery;
-pub use keys::{AgentKeys, GROUP, KeySpace};
+pub use keys::{AgentKeys, EventKeys, GROUP, KeySpace, NOTIFIER_GROUP};
 pub use scripts::SlotGrant;
 
 use crate::domain::{AgentKind, AgentSettings, Dispatch, Priority};
@@ -218,8 +218,186 @@ impl Queue {
             let keys = self.keys.agent(*agent).all();
             let _: i64 = c.del(keys).await?;
         }
+        let _: i64 = c.del(self.keys.events().all()).await?;
         Ok(())
     }
+}
+
+/// Longest the events stream gets (approximately); older events stay in Postgres.
+pub const EVENTS_MAXLEN: usize = 100_000;
+
+impl Queue {
+    /// Appends events to the events stream (one pipeline).
+    pub async fn publish_events(&self, events: &[crate::store::events::FeedEvent]) -> anyhow::Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let key = self.keys.events().stream();
+        let mut pipe = redis::pipe();
+        for e in events {
+            let cmd = pipe
+                .cmd("XADD")
+                .arg(&key)
+                .arg("MAXLEN")
+                .arg("~")
+                .arg(EVENTS_MAXLEN)
+                .arg("*");
+            for (k, v) in entry::event_fields(e) {
+                cmd.arg(k).arg(v);
+            }
+            cmd.ignore();
+        }
+        let mut c = self.conn.clone();
+        let _: () = pipe.query_async(&mut c).await.context("publishing events")?;
+        Ok(())
+    }
+
+    /// True when the events feed has no generation yet (first use, or Redis lost it); creates one.
+    pub async fn events_generation_is_new(&self) -> anyhow::Result<bool> {
+        let mut c = self.conn.clone();
+        let created: bool = c
+            .set_nx(self.keys.events().generation(), uuid::Uuid::new_v4().to_string())
+            .await?;
+        Ok(created)
+    }
+
+    /// Id of the newest entry of the events stream (`0-0` when empty).
+    pub async fn events_tail_id(&self) -> anyhow::Result<String> {
+        let mut c = self.conn.clone();
+        let reply: redis::streams::StreamRangeReply = redis::cmd("XREVRANGE")
+            .arg(self.keys.events().stream())
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(1)
+            .query_async(&mut c)
+            .await?;
+        Ok(reply.ids.first().map(|i| i.id.clone()).unwrap_or_else(|| "0-0".into()))
+    }
+
+    /// Creates the notifier's consumer group on the events stream (idempotent). New groups start
+    /// at `0`: events appended before the first notifier started are delivered too.
+    pub async fn ensure_notifier_group(&self) -> anyhow::Result<()> {
+        let mut c = self.conn.clone();
+        let r: redis::RedisResult<()> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(self.keys.events().stream())
+            .arg(NOTIFIER_GROUP)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(&mut c)
+            .await;
+        match r {
+            Ok(()) => Ok(()),
+            Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+            Err(e) => Err(e).context("creating the notifier group"),
+        }
+    }
+
+    /// Acknowledges handled events of the notifier group.
+    pub async fn ack_events(&self, ids: &[String]) -> anyhow::Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut c = self.conn.clone();
+        let _: i64 = c.xack(self.keys.events().stream(), NOTIFIER_GROUP, ids).await?;
+        Ok(())
+    }
+}
+
+/// A stream entry id with the event it carries.
+pub type EventEntry = (String, crate::store::events::FeedEvent);
+
+impl Reader {
+    /// Events appended after stream id `after`, blocking up to `block` for the first.
+    pub async fn events_after(
+        &mut self,
+        after: &str,
+        block: Duration,
+        count: usize,
+    ) -> anyhow::Result<Vec<EventEntry>> {
+        let reply: Option<StreamReadReply> = redis::cmd("XREAD")
+            .arg("COUNT")
+            .arg(count)
+            .arg("BLOCK")
+            .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
+            .arg("STREAMS")
+            .arg(self.keys.events().stream())
+            .arg(after)
+            .query_async(&mut self.conn)
+            .await
+            .context("XREAD events")?;
+        Ok(decode_events(reply))
+    }
+
+    /// Reads events for notifier `consumer`: first its own pending ones (a restart resumes what
+    /// it had not acknowledged), then new ones, blocking up to `block`.
+    pub async fn notifier_events(
+        &mut self,
+        consumer: &str,
+        count: usize,
+        block: Duration,
+    ) -> anyhow::Result<Vec<EventEntry>> {
+        for start in ["0", ">"] {
+            let mut cmd = redis::cmd("XREADGROUP");
+            cmd.arg("GROUP")
+                .arg(NOTIFIER_GROUP)
+                .arg(consumer)
+                .arg("COUNT")
+                .arg(count);
+            if start == ">" {
+                cmd.arg("BLOCK")
+                    .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX));
+            }
+            let reply: Option<StreamReadReply> = cmd
+                .arg("STREAMS")
+                .arg(self.keys.events().stream())
+                .arg(start)
+                .query_async(&mut self.conn)
+                .await
+                .context("XREADGROUP events")?;
+            let got = decode_events(reply);
+            if !got.is_empty() {
+                return Ok(got);
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// Takes over events another notifier read but did not acknowledge within `min_idle`.
+    pub async fn claim_stale_events(
+        &mut self,
+        consumer: &str,
+        min_idle: Duration,
+        count: usize,
+    ) -> anyhow::Result<Vec<EventEntry>> {
+        let reply: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
+            .arg(self.keys.events().stream())
+            .arg(NOTIFIER_GROUP)
+            .arg(consumer)
+            .arg(u64::try_from(min_idle.as_millis()).unwrap_or(u64::MAX))
+            .arg("0-0")
+            .arg("COUNT")
+            .arg(count)
+            .query_async(&mut self.conn)
+            .await
+            .context("XAUTOCLAIM events")?;
+        Ok(reply
+            .claimed
+            .into_iter()
+            .filter_map(|id| entry::decode_event(&id.map).map(|e| (id.id, e)))
+            .collect())
+    }
+}
+
+fn decode_events(reply: Option<StreamReadReply>) -> Vec<EventEntry> {
+    let Some(reply) = reply else { return Vec::new() };
+    reply
+        .keys
+        .into_iter()
+        .flat_map(|k| k.ids)
+        .filter_map(|id| entry::decode_event(&id.map).map(|e| (id.id, e)))
+        .collect()
 }
 
 /// A dedicated connection for one consumer's blocking reads.

@@ -15,6 +15,7 @@
 
 pub mod attempts;
 pub mod dispatch;
+pub mod events;
 mod rows;
 pub mod tasks;
 pub mod tokens;

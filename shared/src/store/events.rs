@@ -1,0 +1,137 @@
+//! The event log as a feed: reading events after a cursor (SSE replay), and the relay's outbox
+//! of events not yet appended to the Redis events stream.
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Store;
+use crate::domain::{Attempt, EventRecord, TaskId};
+
+/// A filter for the event feed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventFilter {
+    /// Only this task.
+    pub task: Option<TaskId>,
+    /// Only tasks of this project.
+    pub project: Option<Uuid>,
+}
+
+type Row = (
+    i64,
+    Uuid,
+    Option<String>,
+    String,
+    String,
+    i32,
+    String,
+    Option<String>,
+    DateTime<Utc>,
+    Option<Uuid>,
+);
+
+/// An event with the project of its task (for filtering on the Redis side).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEvent {
+    /// The event.
+    pub event: EventRecord,
+    /// Its task's project.
+    pub project: Option<Uuid>,
+}
+
+fn to_feed(rows: Vec<Row>) -> anyhow::Result<Vec<FeedEvent>> {
+    rows.into_iter()
+        .map(|(id, task, from, to, event, attempt, actor, reason, at, project)| {
+            Ok(FeedEvent {
+                event: EventRecord {
+                    id,
+                    task_id: TaskId::from_uuid(task),
+                    from: from.map(|s| s.parse()).transpose()?,
+                    to: to.parse()?,
+                    event,
+                    attempt: Attempt(attempt),
+                    actor,
+                    reason,
+                    at,
+                },
+                project,
+            })
+        })
+        .collect()
+}
+
+impl Store {
+    /// Events after `after`, oldest first, at most `limit`.
+    pub async fn events_after(&self, after: i64, f: EventFilter, limit: i64) -> anyhow::Result<Vec<FeedEvent>> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
+               e.created_at, t.project_id \
+             FROM task_events e JOIN tasks t ON t.id = e.task_id \
+             WHERE e.id > $1 AND ($2::uuid IS NULL OR e.task_id = $2) AND ($3::uuid IS NULL OR t.project_id = $3) \
+             ORDER BY e.id LIMIT $4",
+        )
+        .bind(after)
+        .bind(f.task.map(|t| t.as_uuid()))
+        .bind(f.project)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading events")?;
+        to_feed(rows)
+    }
+
+    /// The highest event id (0 when there is none).
+    pub async fn last_event_id(&self) -> anyhow::Result<i64> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM task_events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id.unwrap_or(0))
+    }
+
+    /// Runs `publish` on up to `limit` unpublished events and marks them published, in one
+    /// transaction holding their row locks (concurrent relays skip them). If `publish` fails or
+    /// the commit does, nothing is marked and the events are published again later.
+    pub async fn relay_events<F, Fut>(&self, limit: i64, publish: F) -> anyhow::Result<usize>
+    where
+        F: FnOnce(Vec<FeedEvent>) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<()>>,
+    {
+        let mut tx = self.pool.begin().await?;
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
+               e.created_at, t.project_id \
+             FROM task_events e JOIN tasks t ON t.id = e.task_id \
+             WHERE NOT e.published ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED",
+        )
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .context("reading unpublished events")?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        publish(to_feed(rows)?).await?;
+        sqlx::query("UPDATE task_events SET published = true WHERE id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// Events of the last `window` (for re-publishing after Redis lost the events stream).
+    pub async fn recent_events(&self, window: std::time::Duration, limit: i64) -> anyhow::Result<Vec<FeedEvent>> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
+               e.created_at, t.project_id \
+             FROM task_events e JOIN tasks t ON t.id = e.task_id \
+             WHERE e.published AND e.created_at > now() - make_interval(secs => $1) ORDER BY e.id LIMIT $2",
+        )
+        .bind(window.as_secs_f64())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        to_feed(rows)
+    }
+}

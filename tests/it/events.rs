@@ -1,0 +1,131 @@
+//! The event feed: SSE from any API node, resumable with Last-Event-ID, heartbeats, and a relay
+//! that never loses an event when Redis fails under it.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tests::sse::{Frame, SseClient};
+use tests::{TestApp, wait_until};
+
+const T: Duration = Duration::from_secs(20);
+
+async fn events_of(client: &mut SseClient, task: &str, until: &str) -> Vec<Value> {
+    let mut got = Vec::new();
+    tokio::time::timeout(T, async {
+        loop {
+            let e = client.next_event().await;
+            if e["task_id"] == task {
+                let done = e["event"] == until;
+                got.push(e);
+                if done {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no `{until}` event for {task}; got {got:?}"));
+    got
+}
+
+#[tokio::test]
+async fn a_client_on_one_node_sees_transitions_made_through_another_and_resumes() {
+    let app = TestApp::spawn().await;
+    let node_b = app.start_api(None).await;
+    let url_a = format!("{}/api/events", app.api.url);
+    let mut client = SseClient::connect(&app.http, &url_a, &app.token, None).await;
+    let via_b = |body: Value| {
+        app.http
+            .post(format!("{}/api/tasks?run=true", node_b.url))
+            .bearer_auth(&app.token)
+            .json(&body)
+            .send()
+    };
+    let r = via_b(json!({"title": "b1", "agent": "exec", "exec": {"argv": ["true"]}}))
+        .await
+        .unwrap();
+    let id1 = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let seen = events_of(&mut client, &id1, "succeed").await;
+    let names: Vec<&str> = seen.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["create", "run", "start", "succeed"]);
+    assert_eq!(seen[3]["to"], "COMPLETED");
+    let last = seen[3]["id"].as_i64().unwrap().to_string();
+    drop(client);
+
+    // While disconnected: another task runs to completion.
+    let r = via_b(json!({"title": "b2", "agent": "exec", "exec": {"argv": ["true"]}}))
+        .await
+        .unwrap();
+    let id2 = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    app.wait_state(&id2, "COMPLETED", T).await;
+    let mut resumed = SseClient::connect(&app.http, &url_a, &app.token, Some(&last)).await;
+    let replayed = events_of(&mut resumed, &id2, "succeed").await;
+    let names: Vec<&str> = replayed.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["create", "run", "start", "succeed"]);
+    assert!(
+        replayed
+            .iter()
+            .all(|e| e["id"].as_i64().unwrap() > last.parse::<i64>().unwrap())
+    );
+    node_b.stop().await;
+}
+
+#[tokio::test]
+async fn streams_filter_by_task_and_send_heartbeats() {
+    let app = TestApp::spawn().await;
+    let a = app.run_exec(&["true"], json!({})).await;
+    let b = app.run_exec(&["true"], json!({})).await;
+    app.wait_state(&a, "COMPLETED", T).await;
+    app.wait_state(&b, "COMPLETED", T).await;
+    let url = format!("{}/api/events?task_id={b}", app.api.url);
+    let mut client = SseClient::connect(&app.http, &url, &app.token, Some("0")).await;
+    let mut seen = Vec::new();
+    let heartbeat = tokio::time::timeout(T, async {
+        loop {
+            match client.next().await {
+                Frame::Event { data, kind, id } => {
+                    let e: Value = serde_json::from_str(&data).unwrap();
+                    assert_eq!(kind.as_deref(), Some("task"));
+                    assert_eq!(id.unwrap(), e["id"].to_string());
+                    seen.push(e);
+                }
+                Frame::Comment => return,
+            }
+        }
+    })
+    .await;
+    assert!(heartbeat.is_ok(), "no heartbeat");
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(seen.iter().all(|e| e["task_id"] == b.as_str()));
+}
+
+#[tokio::test]
+async fn the_relay_marks_events_only_once_redis_has_them() {
+    let app = TestApp::spawn_without_worker().await;
+    app.run_exec(&["true"], json!({})).await;
+    let unpublished = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM task_events WHERE NOT published")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(unpublished().await, 2);
+    // Redis fails during the publish: nothing is marked.
+    let failed = app
+        .store
+        .relay_events(100, |_| async { anyhow::bail!("redis went away") })
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(unpublished().await, 2);
+    // A later relay round publishes them.
+    assert_eq!(worker::relay::relay_once(&app.store, &app.queue).await.unwrap(), 2);
+    assert_eq!(unpublished().await, 0);
+    let len = wait_until(T, "the events stream to hold both events", || async {
+        let mut c = app.redis.conn().await;
+        let key = app.queue.keys().events().stream();
+        let n: i64 = redis::cmd("XLEN").arg(&key).query_async(&mut c).await.unwrap();
+        (n >= 2).then_some(n)
+    })
+    .await;
+    assert_eq!(len, 2);
+}

@@ -1,0 +1,4 @@
+//! Notifications to people watching tasks: fans task events out as Web Push messages to the
+//! browsers that subscribed.
+
+pub mod webpush;

@@ -7,6 +7,7 @@
 //! api token list                       list tokens
 //! api token revoke ID                  revoke a token
 //! api openapi                          print the OpenAPI spec (YAML)
+//! api vapid generate                   print a new VAPID key pair for Web Push
 //! ```
 
 use std::io::Write as _;
@@ -15,7 +16,8 @@ use anyhow::{Context as _, bail};
 use shared::config::{ApiSettings, Env};
 use shared::store::Store;
 
-const USAGE: &str = "usage: api [serve | migrate | token create --name NAME | token list | token revoke ID | openapi]";
+const USAGE: &str =
+    "usage: api [serve | migrate | token create --name NAME | token list | token revoke ID | openapi | vapid generate]";
 
 #[tokio::main]
 async fn main() {
@@ -34,6 +36,11 @@ async fn run() -> anyhow::Result<()> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     if words.first() == Some(&"openapi") {
         return write!(std::io::stdout(), "{}", api::routes::spec_yaml()).context("writing to stdout");
+    }
+    if words.as_slice() == ["vapid", "generate"] {
+        let keys = shared::push::VapidKeys::generate();
+        out(&format!("VAPID_PRIVATE_KEY={}", keys.private_b64()))?;
+        return out(&format!("VAPID_PUBLIC_KEY={}", keys.public_b64()));
     }
     if matches!(words.first(), Some(&"-h" | &"--help" | &"help")) {
         return out(USAGE);

@@ -115,6 +115,8 @@ pub struct ApiSettings {
     pub max_batch: usize,
     /// `SSE_KEEP_ALIVE_MS`: heartbeat interval of event streams.
     pub sse_keep_alive: Duration,
+    /// `VAPID_PRIVATE_KEY`: when set, push subscriptions are accepted.
+    pub vapid_private_key: Option<String>,
 }
 
 /// Worker settings.
@@ -151,6 +153,64 @@ pub struct WorkerSettings {
     /// `LOCAL_MODEL_URL` (+ `LOCAL_MODEL`, `LOCAL_MODEL_API_KEY`): the OpenAI-compatible server of
     /// the `local` agent.
     pub local_model: Option<LocalModelSettings>,
+}
+
+/// Notifier settings.
+#[derive(Debug, Clone)]
+pub struct NotifierSettings {
+    /// Shared settings.
+    pub common: CommonSettings,
+    /// `NOTIFIER_ID` (default: host-pid-random).
+    pub notifier_id: String,
+    /// `VAPID_PRIVATE_KEY`: base64url P-256 private key (`api vapid generate` makes one).
+    pub vapid_private_key: String,
+    /// `VAPID_SUBJECT`: contact URI sent to push services (`mailto:` or `https:`).
+    pub vapid_subject: String,
+    /// `CLAUDOMATOR_PUBLIC_URL`: base of the links in notifications.
+    pub public_url: String,
+    /// `PUSH_TTL_SECS`: how long push services keep a message for an offline browser.
+    pub push_ttl_secs: u32,
+    /// `PUSH_DELIVERY_LEASE_MS`: a delivery being sent is not taken by another sender for this long.
+    pub delivery_lease: Duration,
+    /// `NOTIFIER_CONCURRENCY`: deliveries sent at once.
+    pub concurrency: usize,
+    /// `NOTIFIER_CLAIM_TIMEOUT_MS`: events another notifier read but did not acknowledge for this
+    /// long are taken over.
+    pub claim_timeout: Duration,
+}
+
+impl NotifierSettings {
+    /// Reads and validates.
+    pub fn from_env(env: &Env) -> Result<NotifierSettings, ConfigError> {
+        let vapid_private_key = env.raw("VAPID_PRIVATE_KEY").ok_or_else(|| ConfigError {
+            var: "VAPID_PRIVATE_KEY",
+            value: String::new(),
+            reason: "is required; generate a key pair with `api vapid generate`".into(),
+        })?;
+        let vapid_subject = env.raw("VAPID_SUBJECT").unwrap_or_default();
+        if !(vapid_subject.starts_with("mailto:") || vapid_subject.starts_with("https:")) {
+            return Err(ConfigError {
+                var: "VAPID_SUBJECT",
+                value: vapid_subject,
+                reason: "must be a mailto: or https: contact URI (push services reject others)".into(),
+            });
+        }
+        let default_id = format!("notifier-{}-{:08x}", std::process::id(), rand::random::<u32>());
+        Ok(NotifierSettings {
+            common: common(env)?,
+            notifier_id: env.string("NOTIFIER_ID", &default_id),
+            vapid_private_key,
+            vapid_subject,
+            public_url: env
+                .string("CLAUDOMATOR_PUBLIC_URL", "http://127.0.0.1:8080")
+                .trim_end_matches('/')
+                .to_owned(),
+            push_ttl_secs: env.get("PUSH_TTL_SECS", 86_400)?,
+            delivery_lease: env.millis("PUSH_DELIVERY_LEASE_MS", 60_000)?,
+            concurrency: env.get("NOTIFIER_CONCURRENCY", 16)?,
+            claim_timeout: env.millis("NOTIFIER_CLAIM_TIMEOUT_MS", 30_000)?,
+        })
+    }
 }
 
 /// An OpenAI-compatible model server.
@@ -247,6 +307,7 @@ impl ApiSettings {
             max_body_bytes,
             max_batch,
             sse_keep_alive: env.millis("SSE_KEEP_ALIVE_MS", 15_000)?,
+            vapid_private_key: env.raw("VAPID_PRIVATE_KEY"),
         })
     }
 }

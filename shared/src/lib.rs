@@ -4,6 +4,7 @@
 //! - [`store`]: Postgres, the source of truth. The only module with SQL.
 //! - [`queue`]: Redis, the dispatch transport. The only module that names a key or runs a script.
 //! - [`outbox`]: hands committed QUEUED tasks to Redis and records the generation.
+//! - [`push`]: Web Push cryptography (RFC 8291 encryption, RFC 8292 VAPID).
 //! - [`config`]: settings from the environment, validated at startup.
 //! - [`telemetry`]: logging.
 //!
@@ -15,6 +16,7 @@
 pub mod config;
 pub mod domain;
 pub mod outbox;
+pub mod push;
 pub mod queue;
 pub mod store;
 pub mod telemetry;

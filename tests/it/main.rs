@@ -7,5 +7,6 @@ mod enums;
 mod events;
 mod faults;
 mod openapi_drift;
+mod push;
 mod rate_limits;
 mod tasks_api;

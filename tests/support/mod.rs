@@ -120,6 +120,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The Redis every process of this test uses.
     pub target: RedisTarget,
+    /// This test's VAPID private key (API nodes and notifiers get it).
+    pub vapid_private_key: String,
     workers: Vec<WorkerHandle>,
 }
 
@@ -164,6 +166,7 @@ impl TestApp {
                 .build()
                 .expect("http client"),
             target,
+            vapid_private_key: shared::push::VapidKeys::generate().private_b64(),
             workers: Vec::new(),
         };
         app.api = app.start_api(None).await;
@@ -188,6 +191,11 @@ impl TestApp {
         for (k, v) in fast_timings() {
             m.insert(k.into(), v);
         }
+        m.insert("VAPID_PRIVATE_KEY".into(), self.vapid_private_key.clone());
+        m.insert("VAPID_SUBJECT".into(), "mailto:ops@claudomator.test".into());
+        m.insert("CLAUDOMATOR_PUBLIC_URL".into(), self.api.url.clone());
+        m.insert("PUSH_DELIVERY_LEASE_MS".into(), "3000".into());
+        m.insert("NOTIFIER_CLAIM_TIMEOUT_MS".into(), "2000".into());
         for (k, v) in overrides {
             m.insert((*k).into(), v.clone());
         }
@@ -244,6 +252,38 @@ impl TestApp {
             stop,
             handle: Some(handle),
         }
+    }
+
+    /// Starts a notifier inside the test process.
+    pub async fn start_notifier(&self, overrides: &[(&str, String)]) -> WorkerHandle {
+        let settings =
+            shared::config::NotifierSettings::from_env(&Env::from_map(self.env(overrides))).expect("notifier settings");
+        let id = settings.notifier_id.clone();
+        let store = Store::connect(&self.db.url, 4).await.expect("notifier store");
+        let n = worker::notifier::service::Notifier::build_with(settings, store, self.queue.clone()).expect("notifier");
+        let stop = CancellationToken::new();
+        let s = stop.clone();
+        let handle = tokio::spawn(async move { n.run_until_stopped(async move { s.cancelled().await }).await });
+        WorkerHandle {
+            id,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// Starts the real notifier (`worker notify`) as a child process.
+    pub fn spawn_notifier_process(&self, overrides: &[(&str, String)]) -> tokio::process::Child {
+        let mut env = self.env(overrides);
+        env.entry("RUST_LOG".into()).or_insert_with(|| "warn".into());
+        tokio::process::Command::new(worker_binary())
+            .arg("notify")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(env)
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn notifier")
     }
 
     /// Keeps a worker alive for the test's lifetime.

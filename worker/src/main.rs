@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! worker [run]      claim and run tasks of the agent types in WORKER_AGENTS
+//! worker notify     send Web Push notifications for task events
 //! ```
 
 use std::io::Write as _;
 
 use anyhow::bail;
-use shared::config::{Env, WorkerSettings};
+use shared::config::{Env, NotifierSettings, WorkerSettings};
 
 #[tokio::main]
 async fn main() {
@@ -21,7 +22,13 @@ async fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["run"] => {}
-        _ => bail!("usage: worker [run]"),
+        ["notify"] => {
+            let settings = NotifierSettings::from_env(&Env::process())?;
+            shared::telemetry::init(settings.common.log_format);
+            let notifier = worker::notifier::service::Notifier::build(settings).await?;
+            return notifier.run_until_stopped(shutdown_signal()).await;
+        }
+        _ => bail!("usage: worker [run | notify]"),
     }
     let settings = WorkerSettings::from_env(&Env::process())?;
     shared::telemetry::init(settings.common.log_format);

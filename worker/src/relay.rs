@@ -43,8 +43,13 @@ pub async fn relay_once(store: &shared::store::Store, queue: &shared::queue::Que
 
 /// Runs until `stop` is cancelled.
 pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
+    run_with(ctx.store.clone(), ctx.queue.clone(), stop).await;
+}
+
+/// Runs on given handles until `stop` is cancelled (the notifier runs a relay too).
+pub async fn run_with(store: shared::store::Store, queue: shared::queue::Queue, stop: CancellationToken) {
     loop {
-        let pause = match relay_once(&ctx.store, &ctx.queue).await {
+        let pause = match relay_once(&store, &queue).await {
             Ok(0) => IDLE_POLL,
             Ok(_) => Duration::ZERO,
             Err(e) => {

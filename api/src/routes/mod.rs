@@ -5,6 +5,7 @@
 pub mod agents;
 pub mod events;
 pub mod health;
+pub mod push;
 pub mod tasks;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -18,18 +19,32 @@ pub enum ApiTags {
     Agents,
     /// Server-sent events.
     Events,
+    /// Web Push subscriptions.
+    Push,
     /// Liveness and readiness.
     Health,
 }
 
 /// Every API, in spec order.
-pub type Apis = (health::HealthApi, tasks::TasksApi, agents::AgentsApi, events::EventsApi);
+pub type Apis = (
+    health::HealthApi,
+    tasks::TasksApi,
+    agents::AgentsApi,
+    events::EventsApi,
+    push::PushApi,
+);
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
 /// spec can be rendered without a database).
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, tasks::TasksApi, agents::AgentsApi, events::EventsApi),
+        (
+            health::HealthApi,
+            tasks::TasksApi,
+            agents::AgentsApi,
+            events::EventsApi,
+            push::PushApi,
+        ),
         "claudomator",
         env!("CARGO_PKG_VERSION"),
     )

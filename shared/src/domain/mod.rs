@@ -7,6 +7,7 @@
 pub mod dispatch;
 pub mod history;
 pub mod ids;
+pub mod notify;
 pub mod outcome;
 pub mod retry;
 pub mod state;

@@ -16,6 +16,7 @@
 pub mod attempts;
 pub mod dispatch;
 pub mod events;
+pub mod push;
 mod rows;
 pub mod tasks;
 pub mod tokens;

@@ -31,10 +31,18 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 # install_test_tools: THE place to install tools that only the tests need (for example
 # an npm package used by an end-to-end test). It must be idempotent and quick when the
 # tools are already there, because it runs on every scripts/test.sh and in CI on fresh
-# machines. Currently nothing is needed.
+# machines.
+#   - @octokit/webhooks-examples (GitHub's own webhook payloads, pinned) into
+#     target/npm-fixtures, read by the webhook tests.
 # ---------------------------------------------------------------------------------
 install_test_tools() {
-  :
+  local dir="$ROOT/target/npm-fixtures" version="7.6.1"
+  if [[ ! -f "$dir/node_modules/@octokit/webhooks-examples/package.json" ]] \
+     || ! grep -q "\"version\": \"$version\"" "$dir/node_modules/@octokit/webhooks-examples/package.json"; then
+    command -v npm >/dev/null 2>&1 || { log "installing nodejs and npm"; apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+    mkdir -p "$dir"
+    npm install --no-audit --no-fund --silent --prefix "$dir" "@octokit/webhooks-examples@$version" >&2
+  fi
 }
 
 if ! command -v cargo >/dev/null 2>&1 && [[ -f "$HOME/.cargo/env" ]]; then
@@ -66,6 +74,9 @@ fi
 
 log "installing test tools"
 install_test_tools
+
+log "cargo build --workspace --bins --locked (the fault tests spawn the worker binary)"
+cargo build --workspace --bins --locked
 
 log "cargo test --workspace --locked $*"
 cargo test --workspace --locked "$@"

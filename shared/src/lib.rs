@@ -5,6 +5,7 @@
 //! - [`queue`]: Redis, the dispatch transport. The only module that names a key or runs a script.
 //! - [`outbox`]: hands committed QUEUED tasks to Redis and records the generation.
 //! - [`push`]: Web Push cryptography (RFC 8291 encryption, RFC 8292 VAPID).
+//! - [`webhooks`]: CI webhook signatures and payloads (pure).
 //! - [`config`]: settings from the environment, validated at startup.
 //! - [`telemetry`]: logging.
 //!
@@ -20,3 +21,4 @@ pub mod push;
 pub mod queue;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

@@ -10,3 +10,4 @@ mod openapi_drift;
 mod push;
 mod rate_limits;
 mod tasks_api;
+mod webhooks;

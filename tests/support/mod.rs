@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod fake_model;
+pub mod github_examples;
 pub mod proxy;
 pub mod push_service;
 pub mod redis;
@@ -393,16 +394,25 @@ impl TestApp {
     }
 }
 
-/// The `worker` binary next to this test binary (built by `cargo test --workspace`).
+/// The `worker` binary next to this test binary, built (or brought up to date) once per test
+/// run: `cargo test` builds libraries and test harnesses, not the binaries tests spawn.
 pub fn worker_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("current exe");
-    // target/<profile>/deps/it-<hash> -> target/<profile>/worker
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("worker");
-    assert!(
-        bin.exists(),
-        "{} missing: run `cargo build --workspace` (cargo test --workspace builds it)",
-        bin.display()
-    );
-    bin
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("current exe");
+            // target/<profile>/deps/it-<hash> -> target/<profile>/worker
+            let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args(["build", "--workspace", "--bins", "--quiet"])
+                .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+                .status()
+                .expect("run cargo build for the worker binary");
+            assert!(status.success(), "building the worker binary failed");
+            let bin = dir.join("worker");
+            assert!(bin.exists(), "{} missing after cargo build", bin.display());
+            bin
+        })
+        .clone()
 }

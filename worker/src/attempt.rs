@@ -39,7 +39,8 @@ fn execution_end(outcome: &'static str, error: Option<String>, r: RunReport) -> 
     }
 }
 
-/// A claimed task with the resources it holds until it is recorded.
+/// A claimed task with the resources it holds until it is recorded. It is registered in
+/// `Running` before it is spawned, so shutdown and the heartbeat see it from the start.
 pub struct Claimed {
     /// The task, RUNNING under our lease.
     pub task: Task,
@@ -49,6 +50,8 @@ pub struct Claimed {
     pub slot_tracked: bool,
     /// The local concurrency permit.
     pub permit: OwnedSemaphorePermit,
+    /// Its stop token (from `Running::insert`).
+    pub stop: tokio_util::sync::CancellationToken,
 }
 
 /// Runs and records one attempt.
@@ -58,15 +61,26 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         slot,
         slot_tracked,
         permit,
+        stop,
     } = claimed;
     let agent = task.spec.agent;
-    let stop = ctx.running.insert(task.id, task.attempt, agent, slot.clone());
+    let key = (task.id, task.attempt);
     let limits = RunLimits {
         timeout: task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout),
         output_limit_bytes: ctx.settings.output_limit_bytes,
     };
-    let report = ctx.runners.run(&task, limits, stop).await;
-    let reason = ctx.running.reason(task.id);
+    // The runner runs in a task of its own: a panic in it becomes a transient failure instead
+    // of unwinding past the bookkeeping below (which would strand the task RUNNING).
+    let runners = ctx.runners.clone();
+    let owned = task.clone();
+    let report = match tokio::spawn(async move { runners.run(&owned, limits, stop).await }).await {
+        Ok(r) => r,
+        Err(e) => RunReport::of(Some(AttemptOutcome::Failed {
+            transient: true,
+            error: format!("runner crashed: {e}"),
+        })),
+    };
+    let reason = ctx.running.reason(key);
     let record = match (reason, report.outcome.clone()) {
         (Some(StopReason::LeaseLost), _) | (None, None) => {
             tracing::info!(task.id = %task.id, attempt = %task.attempt, "attempt stopped: lease lost or task cancelled; nothing recorded");
@@ -112,7 +126,7 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     };
     if let Some((transition, pause)) = record {
         let has_pause = pause.is_some();
-        match record_with_retries(&ctx, transition, pause).await {
+        match record_with_retries(&ctx, key, transition, pause).await {
             Ok(Applied::Done(t)) => {
                 tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded")
             }
@@ -130,7 +144,7 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             mirror_settings(&ctx, agent).await;
         }
     }
-    ctx.running.remove(task.id);
+    ctx.running.remove(key);
     if slot_tracked && let Err(e) = ctx.queue.release_slots(agent, std::slice::from_ref(&slot)).await {
         tracing::warn!(error.message = %e, "slot not released; it expires on its own");
     }
@@ -138,21 +152,25 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     drop(permit);
 }
 
+/// Records a result, retrying while the attempt still holds its lease (the heartbeat keeps
+/// renewing it meanwhile): a database outage shorter than that loses no finished work.
 async fn record_with_retries(
     ctx: &Context,
+    key: (shared::domain::TaskId, shared::domain::Attempt),
     transition: Transition,
     pause: Option<(shared::domain::AgentKind, chrono::DateTime<Utc>, String)>,
 ) -> anyhow::Result<Applied> {
     let mut delay = std::time::Duration::from_millis(200);
     let mut last = None;
-    for _ in 0..5 {
+    let give_up = tokio::time::Instant::now() + ctx.settings.lease_ttl * 4;
+    while tokio::time::Instant::now() < give_up && ctx.running.reason(key) != Some(StopReason::LeaseLost) {
         match ctx.recorder.record(transition.clone(), pause.clone()).await {
             Ok(a) => return Ok(a),
             Err(e) => {
                 tracing::warn!(error.message = %e, "recording failed; retrying");
                 last = Some(e);
                 tokio::time::sleep(delay).await;
-                delay *= 2;
+                delay = (delay * 2).min(ctx.settings.heartbeat_interval);
             }
         }
     }

@@ -141,6 +141,10 @@ async fn turn(
             break;
         };
         let c = Arc::clone(ctx);
+        // Registered before it is spawned, so shutdown and the heartbeat see it at once.
+        let stop = ctx
+            .running
+            .insert((task.id, task.attempt), task.spec.agent, slot.clone());
         attempts.spawn(attempt::run(
             c,
             Claimed {
@@ -148,6 +152,7 @@ async fn turn(
                 slot,
                 slot_tracked: tracked,
                 permit,
+                stop,
             },
         ));
     }
@@ -237,6 +242,7 @@ async fn read_and_claim(
     let done: Vec<Delivery> = deliveries
         .into_iter()
         .filter(|d| parked_ok || !result.deferred.iter().any(|o| o.task == d.order.task))
+        .filter(|d| !result.unknown.iter().any(|o| o.task == d.order.task))
         .collect();
     if let Err(e) = ctx.queue.ack(agent, &done).await {
         tracing::warn!(error.message = %e, "ack failed; the entries will be taken over and dropped as stale");

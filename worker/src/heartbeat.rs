@@ -1,8 +1,10 @@
 //! Lease renewal. Every `heartbeat_interval` the worker extends the Postgres leases of all its
 //! running attempts in one statement; an attempt missing from the answer was cancelled, reaped
 //! or finished elsewhere and is stopped at once (this is also how a cancel reaches the worker
-//! holding the task). If no renewal succeeds for a lease TTL less one interval, every attempt
-//! stops before its lease can be reaped. Fleet slots in Redis are renewed on the same tick.
+//! holding the task). Each renewal is bounded by one interval; if no renewal succeeds for a
+//! lease TTL less one interval (measured from when the last successful request was sent), every
+//! attempt stops before its lease can be reaped. Fleet slots in Redis are renewed on the same
+//! tick.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,26 +29,31 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
             last_ok = Instant::now();
             continue;
         }
-        match ctx
+        let sent = Instant::now();
+        let renewal = ctx
             .store
-            .renew_leases(&ctx.settings.worker_id, &held, ctx.settings.lease_ttl)
-            .await
-        {
+            .renew_leases(&ctx.settings.worker_id, &held, ctx.settings.lease_ttl);
+        let renewed = match tokio::time::timeout(ctx.settings.heartbeat_interval, renewal).await {
+            Ok(r) => r,
+            Err(_) => Err(anyhow::anyhow!("lease renewal took longer than a heartbeat interval")),
+        };
+        match renewed {
             Ok(still) => {
-                last_ok = Instant::now();
+                // The leases were extended no earlier than the request left.
+                last_ok = sent;
                 for (task, attempt) in held {
-                    if !still.contains(&task) {
+                    if !still.contains(&(task, attempt)) {
                         tracing::info!(task.id = %task, attempt = %attempt, "lease gone (cancelled or reaped); stopping the attempt");
-                        ctx.running.stop(task, StopReason::LeaseLost);
+                        ctx.running.stop((task, attempt), StopReason::LeaseLost);
                     }
                 }
             }
             Err(e) => {
                 tracing::warn!(error.message = %e, "lease renewal failed");
-                // Stop one interval before the lease can expire, so no reaper requeues a task
-                // while this worker still runs it.
                 if last_ok.elapsed() + ctx.settings.heartbeat_interval >= ctx.settings.lease_ttl {
-                    tracing::error!("leases not renewed for a whole TTL; stopping every attempt");
+                    tracing::error!(
+                        "leases not renewed for a lease TTL; stopping every attempt before it can be reaped"
+                    );
                     ctx.running.stop_all(StopReason::LeaseLost);
                 }
             }

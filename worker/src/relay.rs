@@ -19,15 +19,17 @@ pub const REPLAY_WINDOW: Duration = Duration::from_secs(600);
 
 /// Publishes one round; returns how many events went out.
 pub async fn relay_once(store: &shared::store::Store, queue: &shared::queue::Queue) -> anyhow::Result<usize> {
-    if queue.events_generation_is_new().await? {
+    if queue.events_generation_missing().await? {
         let recent = store.recent_events(REPLAY_WINDOW, 10_000).await?;
         if !recent.is_empty() {
             tracing::info!(
                 events = recent.len(),
-                "events stream was empty; re-publishing recent events"
+                "events stream was lost; re-publishing recent events"
             );
             queue.publish_events(&recent).await?;
         }
+        // Only once the replay is out: a failed replay is tried again next round.
+        queue.set_events_generation().await?;
     }
     let mut total = 0;
     loop {

@@ -1,4 +1,7 @@
 //! The attempts this worker runs right now: what the heartbeat renews, what shutdown waits for.
+//!
+//! Keyed by (task, attempt): a task can be cancelled and re-run, and claimed again by this
+//! worker, while its previous attempt is still winding down; the two must never share an entry.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,34 +21,34 @@ pub enum StopReason {
 }
 
 struct Entry {
-    attempt: Attempt,
     agent: AgentKind,
     slot: String,
     stop: CancellationToken,
     reason: Option<StopReason>,
 }
 
+type Key = (TaskId, Attempt);
+
 /// Registry of running attempts.
 #[derive(Default)]
 pub struct Running {
-    inner: Mutex<HashMap<TaskId, Entry>>,
+    inner: Mutex<HashMap<Key, Entry>>,
     changed: Notify,
 }
 
 impl Running {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TaskId, Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
         // A panic while holding this lock cannot leave the map inconsistent (single inserts and
         // removes), so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Registers an attempt; returns its stop token.
-    pub fn insert(&self, task: TaskId, attempt: Attempt, agent: AgentKind, slot: String) -> CancellationToken {
+    pub fn insert(&self, key: Key, agent: AgentKind, slot: String) -> CancellationToken {
         let stop = CancellationToken::new();
         self.lock().insert(
-            task,
+            key,
             Entry {
-                attempt,
                 agent,
                 slot,
                 stop: stop.clone(),
@@ -56,20 +59,20 @@ impl Running {
     }
 
     /// Unregisters an attempt; returns why it was stopped, if it was.
-    pub fn remove(&self, task: TaskId) -> Option<StopReason> {
-        let reason = self.lock().remove(&task).and_then(|e| e.reason);
+    pub fn remove(&self, key: Key) -> Option<StopReason> {
+        let reason = self.lock().remove(&key).and_then(|e| e.reason);
         self.changed.notify_waiters();
         reason
     }
 
     /// Why an attempt was told to stop, if it was.
-    pub fn reason(&self, task: TaskId) -> Option<StopReason> {
-        self.lock().get(&task).and_then(|e| e.reason)
+    pub fn reason(&self, key: Key) -> Option<StopReason> {
+        self.lock().get(&key).and_then(|e| e.reason)
     }
 
     /// Tells one attempt to stop.
-    pub fn stop(&self, task: TaskId, reason: StopReason) {
-        if let Some(e) = self.lock().get_mut(&task) {
+    pub fn stop(&self, key: Key, reason: StopReason) {
+        if let Some(e) = self.lock().get_mut(&key) {
             e.reason.get_or_insert(reason);
             e.stop.cancel();
         }
@@ -84,8 +87,8 @@ impl Running {
     }
 
     /// (task, attempt) of every running attempt, for lease renewal.
-    pub fn leases(&self) -> Vec<(TaskId, Attempt)> {
-        self.lock().iter().map(|(t, e)| (*t, e.attempt)).collect()
+    pub fn leases(&self) -> Vec<Key> {
+        self.lock().keys().copied().collect()
     }
 
     /// Slots held per agent type, for slot renewal.

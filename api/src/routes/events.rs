@@ -74,6 +74,7 @@ impl From<FeedEvent> for TaskEventView {
 }
 
 const PG_BATCH: i64 = 500;
+const RESCAN: i64 = 1000;
 const PG_RECHECK: Duration = Duration::from_secs(2);
 const TAIL_BLOCK: Duration = Duration::from_millis(1000);
 
@@ -82,7 +83,8 @@ fn matches(f: &EventFilter, e: &FeedEvent) -> bool {
 }
 
 /// Feeds one client until it disconnects (the channel closes).
-async fn feed(state: AppState, filter: EventFilter, mut pg_cursor: i64, tx: mpsc::Sender<TaskEventView>) {
+async fn feed(state: AppState, filter: EventFilter, start: i64, tx: mpsc::Sender<TaskEventView>) {
+    let mut pg_cursor = start;
     let mut tx = tx;
     let mut sent: HashSet<i64> = HashSet::new();
     let mut tail: Option<String> = state.queue.events_tail_id().await.ok();
@@ -91,8 +93,11 @@ async fn feed(state: AppState, filter: EventFilter, mut pg_cursor: i64, tx: mpsc
     loop {
         if Instant::now() >= next_pg {
             next_pg = Instant::now() + PG_RECHECK;
+            // Re-read a window below the cursor: ids are taken before commit, so a lower id can
+            // commit after a higher one was read. Never below where the client started.
+            let mut from = start.max(pg_cursor - RESCAN);
             loop {
-                let batch = match state.store.events_after(pg_cursor, filter, PG_BATCH).await {
+                let batch = match state.store.events_after(from, filter, PG_BATCH).await {
                     Ok(b) => b,
                     Err(e) => {
                         tracing::warn!(error.message = %e, "event replay from Postgres failed");
@@ -101,13 +106,14 @@ async fn feed(state: AppState, filter: EventFilter, mut pg_cursor: i64, tx: mpsc
                 };
                 let n = batch.len();
                 for e in batch {
+                    from = e.event.id;
                     pg_cursor = pg_cursor.max(e.event.id);
                     if sent.insert(e.event.id) && futures::SinkExt::send(&mut tx, e.into()).await.is_err() {
                         return;
                     }
                 }
-                // Ids at or below the Postgres cursor can only come again from Redis, late.
-                sent.retain(|id| *id > pg_cursor - 10_000);
+                // Far below the cursor nothing comes again (rescans reach RESCAN ids back).
+                sent.retain(|id| *id > pg_cursor - 10 * RESCAN);
                 if n < PG_BATCH as usize {
                     break;
                 }
@@ -119,6 +125,7 @@ async fn feed(state: AppState, filter: EventFilter, mut pg_cursor: i64, tx: mpsc
                     for (stream_id, e) in entries {
                         tail = Some(stream_id);
                         if matches(&filter, &e)
+                            && e.event.id > start
                             && sent.insert(e.event.id)
                             && futures::SinkExt::send(&mut tx, e.into()).await.is_err()
                         {

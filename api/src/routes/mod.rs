@@ -5,8 +5,10 @@
 pub mod agents;
 pub mod events;
 pub mod health;
+pub mod projects;
 pub mod push;
 pub mod tasks;
+pub mod webhooks;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -21,6 +23,10 @@ pub enum ApiTags {
     Events,
     /// Web Push subscriptions.
     Push,
+    /// Projects.
+    Projects,
+    /// CI webhooks (authenticated by the project's webhook secret, not a bearer token).
+    Webhooks,
     /// Liveness and readiness.
     Health,
 }
@@ -32,6 +38,8 @@ pub type Apis = (
     agents::AgentsApi,
     events::EventsApi,
     push::PushApi,
+    projects::ProjectsApi,
+    webhooks::WebhooksApi,
 );
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
@@ -44,6 +52,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             agents::AgentsApi,
             events::EventsApi,
             push::PushApi,
+            projects::ProjectsApi,
+            webhooks::WebhooksApi,
         ),
         "claudomator",
         env!("CARGO_PKG_VERSION"),

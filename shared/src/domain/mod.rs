@@ -9,6 +9,7 @@ pub mod history;
 pub mod ids;
 pub mod notify;
 pub mod outcome;
+pub mod project;
 pub mod retry;
 pub mod state;
 pub mod task;

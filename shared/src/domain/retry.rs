@@ -47,6 +47,8 @@ pub fn rate_limit_delay(retry_after: Duration, jitter: Duration, unit: f64, max:
         .min(max)
 }
 
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// Reads an HTTP `Retry-After` value: delay-seconds (floats tolerated) or an HTTP-date
 /// (IMF-fixdate, RFC 850 or asctime). Negative or past values become zero; garbage is `None`.
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
@@ -55,7 +57,12 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
         return None;
     }
     if let Ok(secs) = v.parse::<f64>() {
-        return secs.is_finite().then(|| Duration::from_secs_f64(secs.max(0.0)));
+        // Absurd values (1e20) must not panic: clamp to a century; callers cap further.
+        return secs.is_finite().then(|| {
+            Duration::try_from_secs_f64(secs.max(0.0))
+                .unwrap_or(CENTURY)
+                .min(CENTURY)
+        });
     }
     let when = DateTime::parse_from_rfc2822(v)
         .map(|d| d.with_timezone(&Utc))
@@ -68,7 +75,11 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 /// Reads the non-standard `retry-after-ms` header (float milliseconds).
 pub fn parse_retry_after_ms(value: &str) -> Option<Duration> {
     let ms = value.trim().parse::<f64>().ok()?;
-    ms.is_finite().then(|| Duration::from_secs_f64(ms.max(0.0) / 1000.0))
+    ms.is_finite().then(|| {
+        Duration::try_from_secs_f64(ms.max(0.0) / 1000.0)
+            .unwrap_or(CENTURY)
+            .min(CENTURY)
+    })
 }
 
 #[cfg(test)]
@@ -114,6 +125,8 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after_ms("250.5"), Some(Duration::from_micros(250_500)));
+        assert_eq!(parse_retry_after("1e20", now), Some(CENTURY));
+        assert_eq!(parse_retry_after_ms("1e30"), Some(CENTURY));
     }
 
     #[test]

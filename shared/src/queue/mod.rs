@@ -252,13 +252,20 @@ impl Queue {
         Ok(())
     }
 
-    /// True when the events feed has no generation yet (first use, or Redis lost it); creates one.
-    pub async fn events_generation_is_new(&self) -> anyhow::Result<bool> {
+    /// True when the events feed has no generation (first use, or Redis lost it).
+    pub async fn events_generation_missing(&self) -> anyhow::Result<bool> {
         let mut c = self.conn.clone();
-        let created: bool = c
+        let exists: bool = c.exists(self.keys.events().generation()).await?;
+        Ok(!exists)
+    }
+
+    /// Records that the events feed is complete again (after a replay).
+    pub async fn set_events_generation(&self) -> anyhow::Result<()> {
+        let mut c = self.conn.clone();
+        let _: bool = c
             .set_nx(self.keys.events().generation(), uuid::Uuid::new_v4().to_string())
             .await?;
-        Ok(created)
+        Ok(())
     }
 
     /// Id of the newest entry of the events stream (`0-0` when empty).

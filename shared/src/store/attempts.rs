@@ -26,6 +26,9 @@ pub struct ClaimResult {
     pub deferred: Vec<Dispatch>,
     /// Stale orders (task moved on, cancelled, or already claimed): drop them.
     pub stale: Vec<Dispatch>,
+    /// Orders whose fate could not be read after the claim committed: leave their entries
+    /// pending (XAUTOCLAIM brings them back).
+    pub unknown: Vec<Dispatch>,
 }
 
 /// A RUNNING task whose lease ran out.
@@ -61,7 +64,8 @@ impl Store {
         let ids: Vec<Uuid> = orders.iter().map(|o| o.task.as_uuid()).collect();
         let expected: Vec<i32> = orders.iter().map(|o| o.attempt.0).collect();
         let sql = concat!(
-            "WITH i AS (SELECT DISTINCT ON (id) * FROM unnest($1::uuid[], $2::int[]) AS i(id, expected)), \
+            "WITH i AS (SELECT DISTINCT ON (id) * FROM unnest($1::uuid[], $2::int[]) AS i(id, expected) \
+               ORDER BY id, expected DESC), \
              upd AS ( \
                UPDATE tasks t SET state = $3::task_state, attempt = t.attempt + 1, \
                  attempts_charged = t.attempts_charged + 1, lease_owner = $4, \
@@ -100,11 +104,20 @@ impl Store {
         if rest.is_empty() {
             return Ok(result);
         }
+        // The claim has committed: whatever happens now, the claimed tasks must be returned.
         let still: Vec<(Uuid, i32)> =
-            sqlx::query_as("SELECT t.id, t.attempt FROM tasks t WHERE t.id = ANY($1) AND t.state = 'QUEUED'")
+            match sqlx::query_as("SELECT t.id, t.attempt FROM tasks t WHERE t.id = ANY($1) AND t.state = 'QUEUED'")
                 .bind(rest.iter().map(|o| o.task.as_uuid()).collect::<Vec<_>>())
                 .fetch_all(&self.pool)
-                .await?;
+                .await
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "could not sort unclaimed orders; leaving them pending");
+                    result.unknown = rest.into_iter().copied().collect();
+                    return Ok(result);
+                }
+            };
         for o in rest {
             if still.iter().any(|(id, a)| *id == o.task.as_uuid() && *a == o.attempt.0) {
                 result.deferred.push(*o);
@@ -116,21 +129,23 @@ impl Store {
     }
 
     /// Extends the leases `worker` still holds; returns those it holds. A task missing from the
-    /// answer was cancelled, finished elsewhere, or reaped: its attempt must stop.
+    /// answer was cancelled, finished elsewhere, or reaped: its attempt must stop. An expired
+    /// lease is not revived (a reaper may already be requeueing it).
     pub async fn renew_leases(
         &self,
         worker: &str,
         held: &[(TaskId, Attempt)],
         ttl: Duration,
-    ) -> anyhow::Result<HashSet<TaskId>> {
+    ) -> anyhow::Result<HashSet<(TaskId, Attempt)>> {
         if held.is_empty() {
             return Ok(HashSet::new());
         }
-        let rows: Vec<(Uuid,)> = sqlx::query_as(
+        let rows: Vec<(Uuid, i32)> = sqlx::query_as(
             "UPDATE tasks t SET lease_expires_at = now() + make_interval(secs => $4) \
              FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
              WHERE t.id = i.id AND t.attempt = i.attempt AND t.state = 'RUNNING' AND t.lease_owner = $3 \
-             RETURNING t.id",
+               AND t.lease_expires_at > now() \
+             RETURNING t.id, t.attempt",
         )
         .bind(held.iter().map(|h| h.0.as_uuid()).collect::<Vec<_>>())
         .bind(held.iter().map(|h| h.1.0).collect::<Vec<_>>())
@@ -139,7 +154,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .context("renewing leases")?;
-        Ok(rows.into_iter().map(|r| TaskId::from_uuid(r.0)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (TaskId::from_uuid(r.0), Attempt(r.1)))
+            .collect())
     }
 
     /// RUNNING tasks whose lease expired, oldest first.

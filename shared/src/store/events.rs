@@ -126,12 +126,15 @@ impl Store {
             "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
                e.created_at, t.project_id \
              FROM task_events e JOIN tasks t ON t.id = e.task_id \
-             WHERE e.published AND e.created_at > now() - make_interval(secs => $1) ORDER BY e.id LIMIT $2",
+             WHERE e.published AND e.created_at > now() - make_interval(secs => $1) ORDER BY e.id DESC LIMIT $2",
         )
         .bind(window.as_secs_f64())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        to_feed(rows)
+        // Newest first in the query (so a cap drops the oldest), oldest first out.
+        let mut events = to_feed(rows)?;
+        events.reverse();
+        Ok(events)
     }
 }

@@ -16,6 +16,7 @@
 pub mod attempts;
 pub mod dispatch;
 pub mod events;
+pub mod projects;
 pub mod push;
 mod rows;
 pub mod tasks;
@@ -90,5 +91,14 @@ pub fn is_foreign_key_violation(e: &anyhow::Error) -> bool {
         c.downcast_ref::<sqlx::Error>()
             .and_then(|e| e.as_database_error())
             .is_some_and(|d| d.is_foreign_key_violation())
+    })
+}
+
+/// Whether an error is a unique violation (of any constraint).
+pub fn is_unique_violation_any(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .is_some_and(|d| d.is_unique_violation())
     })
 }

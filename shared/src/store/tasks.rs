@@ -375,7 +375,7 @@ impl Store {
     }
 }
 
-async fn insert_tasks_on(
+pub(super) async fn insert_tasks_on(
     ex: &mut sqlx::PgConnection,
     tasks: &[NewTask],
     initial: Initial,
@@ -597,12 +597,12 @@ pub(super) async fn apply_transitions_on(
              ), ev AS ( \
                INSERT INTO task_events (task_id, from_state, to_state, event, attempt, actor, reason) \
                SELECT u.id, i.from_state::task_state, i.to_state::task_state, i.event, u.attempt, $27, i.reason \
-               FROM upd u JOIN i ON i.id = u.id ORDER BY u.id \
+               FROM upd u JOIN i ON i.id = u.id AND i.fence = u.attempt ORDER BY u.id \
              ), ex AS ( \
                UPDATE executions e SET finished_at = now(), outcome = i.outcome, exit_code = i.exit_code, \
                  error = i.x_err, output = i.x_out, summary = i.x_sum, cost_usd = i.cost, tokens_in = i.tin, \
                  tokens_out = i.tout, session_id = coalesce(i.sess, e.session_id) \
-               FROM upd u JOIN i ON i.id = u.id \
+               FROM upd u JOIN i ON i.id = u.id AND i.fence = u.attempt \
                WHERE i.outcome IS NOT NULL AND e.task_id = u.id AND e.attempt = u.attempt AND e.finished_at IS NULL \
              ) \
              SELECT ",

@@ -92,6 +92,14 @@ fn signal_group(child: &Child, sig: Signal) {
     }
 }
 
+/// SIGKILLs whatever is left of the group after its leader exited (`pgid` is the leader's pid,
+/// taken at spawn: `Child::id` is gone once the leader was reaped).
+fn kill_leftovers(pgid: Option<i32>) {
+    if let Some(g) = pgid {
+        let _ = killpg(Pid::from_raw(g), Signal::SIGKILL);
+    }
+}
+
 /// Stops the whole process group: SIGTERM, then SIGKILL after a grace period.
 async fn stop_group(child: &mut Child) {
     signal_group(child, Signal::SIGTERM);
@@ -140,6 +148,7 @@ impl Runner for ExecRunner {
                 }));
             }
         };
+        let pgid = child.id().and_then(|p| i32::try_from(p).ok());
         let tail = Arc::new(Mutex::new(Tail {
             buf: String::new(),
             limit: limits.output_limit_bytes,
@@ -159,6 +168,10 @@ impl Runner for ExecRunner {
         };
         if matches!(end, End::TimedOut | End::Stopped) {
             stop_group(&mut child).await;
+        } else {
+            // The leader is gone, but processes it left behind in its group (background jobs)
+            // must not outlive the attempt and repeat side effects across retries.
+            kill_leftovers(pgid);
         }
         for p in pumps {
             // Grandchildren may keep the pipes open; do not wait on them forever.

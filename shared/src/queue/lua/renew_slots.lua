@@ -1,4 +1,5 @@
--- Extends the slots a worker holds (and re-creates them after Redis lost its data).
+-- Extends the slots a worker holds. XX: a slot released meanwhile (its attempt just ended) is
+-- not re-created; after Redis lost its data the running attempts go uncounted until they end.
 -- KEYS[1]     slots zset
 -- KEYS[2]     settings hash
 -- ARGV[1]     slot TTL in ms
@@ -15,6 +16,6 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 2, #ARGV do
-  redis.call('ZADD', KEYS[1], now + ttl, ARGV[i])
+  redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[i])
 end
 return #ARGV - 1

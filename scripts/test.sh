@@ -75,6 +75,9 @@ fi
 log "installing test tools"
 install_test_tools
 
+log "cargo clippy --workspace --all-targets --locked -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 log "cargo build --workspace --bins --locked (the fault tests spawn the worker binary)"
 cargo build --workspace --bins --locked
 

@@ -160,7 +160,7 @@ pub struct WorkerSettings {
 pub struct NotifierSettings {
     /// Shared settings.
     pub common: CommonSettings,
-    /// `NOTIFIER_ID` (default: host-pid-random).
+    /// `NOTIFIER_ID` (default: notifier-pid-random).
     pub notifier_id: String,
     /// `VAPID_PRIVATE_KEY`: base64url P-256 private key (`api vapid generate` makes one).
     pub vapid_private_key: String,
@@ -195,6 +195,21 @@ impl NotifierSettings {
                 reason: "must be a mailto: or https: contact URI (push services reject others)".into(),
             });
         }
+        if crate::push::VapidKeys::from_private_b64(&vapid_private_key).is_err() {
+            return Err(ConfigError {
+                var: "VAPID_PRIVATE_KEY",
+                value: "(hidden)".into(),
+                reason: "is not a base64url P-256 private key; generate one with `api vapid generate`".into(),
+            });
+        }
+        let concurrency: usize = env.get("NOTIFIER_CONCURRENCY", 16)?;
+        if !(1..=1024).contains(&concurrency) {
+            return Err(ConfigError {
+                var: "NOTIFIER_CONCURRENCY",
+                value: concurrency.to_string(),
+                reason: "must be between 1 and 1024".into(),
+            });
+        }
         let default_id = format!("notifier-{}-{:08x}", std::process::id(), rand::random::<u32>());
         Ok(NotifierSettings {
             common: common(env)?,
@@ -207,7 +222,7 @@ impl NotifierSettings {
                 .to_owned(),
             push_ttl_secs: env.get("PUSH_TTL_SECS", 86_400)?,
             delivery_lease: env.millis("PUSH_DELIVERY_LEASE_MS", 60_000)?,
-            concurrency: env.get("NOTIFIER_CONCURRENCY", 16)?,
+            concurrency,
             claim_timeout: env.millis("NOTIFIER_CLAIM_TIMEOUT_MS", 30_000)?,
         })
     }
@@ -307,7 +322,16 @@ impl ApiSettings {
             max_body_bytes,
             max_batch,
             sse_keep_alive: env.millis("SSE_KEEP_ALIVE_MS", 15_000)?,
-            vapid_private_key: env.raw("VAPID_PRIVATE_KEY"),
+            vapid_private_key: match env.raw("VAPID_PRIVATE_KEY") {
+                Some(k) if crate::push::VapidKeys::from_private_b64(&k).is_err() => {
+                    return Err(ConfigError {
+                        var: "VAPID_PRIVATE_KEY",
+                        value: "(hidden)".into(),
+                        reason: "is not a base64url P-256 private key; generate one with `api vapid generate`".into(),
+                    });
+                }
+                other => other,
+            },
         })
     }
 }

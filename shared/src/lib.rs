@@ -1,14 +1,13 @@
 //! Code shared by the API nodes and the workers.
 //!
-//! - [`domain`]: pure types and rules (ids, task specs, the state machine, retry policy). No I/O.
-//! - [`store`]: Postgres, the source of truth. The only module with SQL.
-//! - [`queue`]: Redis, the dispatch transport. The only module that names a key or runs a script.
-//! - [`outbox`]: hands committed QUEUED tasks to Redis and records the generation.
-//! - [`push`]: Web Push cryptography (RFC 8291 encryption, RFC 8292 VAPID).
-//! - [`webhooks`]: CI webhook signatures and payloads (pure).
-//! - [`config`]: settings from the environment, validated at startup.
-//! - [`telemetry`]: logging.
-//!
+//! - [`domain`] — pure types and rules (ids, task specs, the state machine, retry policy). No I/O.
+//! - [`store`] — Postgres, the source of truth. The only module with SQL.
+//! - [`queue`] — Redis, the dispatch transport. The only module that names a key or runs a script.
+//! - [`outbox`] — hands committed QUEUED tasks to Redis and records the generation.
+//! - [`push`] — Web Push cryptography (RFC 8291 encryption, RFC 8292 VAPID).
+//! - [`webhooks`] — CI webhook signatures and payloads (pure).
+//! - [`config`] — settings from the environment, validated at startup.
+//! - [`telemetry`] — logging.
 //!
 //! Rules between them: `domain` depends on nothing else here; `store` and `queue` speak domain
 //! types at their boundaries and keep their own row/entry shapes private; nothing here knows

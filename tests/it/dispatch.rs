@@ -212,3 +212,41 @@ async fn flushall_during_a_run_loses_nothing_and_runs_nothing_twice() {
     .unwrap();
     assert_eq!(overlapping, 0);
 }
+
+#[tokio::test]
+async fn orders_lost_while_the_generation_survives_are_sent_again() {
+    // A failover that drops recent writes but keeps the generation key: the streams are empty,
+    // the tasks are QUEUED and marked as dispatched to the current generation.
+    let mut app = TestApp::spawn_without_worker().await;
+    let tasks: Vec<Value> = (0..10)
+        .map(|i| json!({"title": format!("l{i}"), "agent": "noop"}))
+        .collect();
+    assert_eq!(
+        app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks }))
+            .await
+            .status(),
+        200
+    );
+    let mut c = app.redis.conn().await;
+    for stream in app.queue.keys().agent(shared::domain::AgentKind::Noop).streams() {
+        let _: () = redis::cmd("DEL").arg(stream).query_async(&mut c).await.unwrap();
+    }
+    let generation: Option<String> = redis::cmd("GET")
+        .arg(app.queue.keys().agent(shared::domain::AgentKind::Noop).generation())
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert!(generation.is_some(), "the generation key survives");
+    let w = app.start_worker(&[]).await;
+    app.keep(w);
+    wait_until(T, "all 10 lost orders to be sent again and run", || async {
+        let page: Value = app
+            .get("/api/tasks?state=COMPLETED&limit=100")
+            .await
+            .json()
+            .await
+            .unwrap();
+        (page["items"].as_array().unwrap().len() == 10).then_some(())
+    })
+    .await;
+}

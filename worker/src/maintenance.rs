@@ -117,6 +117,24 @@ pub async fn reconcile(ctx: &Context, agent: shared::domain::AgentKind) -> anyho
             break;
         }
     }
+    // Backstop: streams empty, yet due tasks handed over a while ago are still QUEUED. Their
+    // orders were lost without the generation changing; send them again (a duplicate would be
+    // dropped by the claim fence anyway).
+    if ctx.queue.stream_lengths(agent).await? == [0, 0, 0] {
+        let lost = ctx
+            .store
+            .lost_orders(
+                agent,
+                ctx.settings.claim_timeout.max(ctx.settings.dispatch_grace),
+                BATCH,
+            )
+            .await?;
+        if !lost.is_empty() {
+            tracing::warn!(agent = %agent, tasks = lost.len(), "orders missing from Redis; sending them again");
+            total += lost.len();
+            outbox::hand_over(&ctx.store, &ctx.queue, &lost).await?;
+        }
+    }
     if total > 0 {
         tracing::info!(agent = %agent, tasks = total, "re-dispatched tasks missing from Redis");
     }

@@ -57,25 +57,6 @@ pub fn delayed_member(order: &Dispatch) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_decode_and_reject_unknown_versions() {
-        let task = TaskId::new();
-        let mut map = HashMap::new();
-        map.insert("v".to_owned(), Value::BulkString(b"1".to_vec()));
-        map.insert("t".to_owned(), Value::BulkString(task.to_string().into_bytes()));
-        map.insert("a".to_owned(), Value::BulkString(b"4".to_vec()));
-        let d = decode(AgentKind::Exec, Priority::Low, "1-0", &map).unwrap();
-        assert_eq!(d.order.task, task);
-        assert_eq!(d.order.attempt, Attempt(4));
-        map.insert("v".to_owned(), Value::BulkString(b"2".to_vec()));
-        assert!(decode(AgentKind::Exec, Priority::Low, "1-0", &map).is_none());
-    }
-}
-
 /// Fields of an events-stream entry (version 1): `v`, `id` (Postgres event id), `task`, `from`,
 /// `to`, `event`, `attempt`, `actor`, `reason`, `at` (RFC 3339), `project`.
 pub fn event_fields(e: &crate::store::events::FeedEvent) -> Vec<(&'static str, String)> {
@@ -123,4 +104,23 @@ pub fn decode_event(map: &HashMap<String, Value>) -> Option<crate::store::events
             None => None,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_decode_and_reject_unknown_versions() {
+        let task = TaskId::new();
+        let mut map = HashMap::new();
+        map.insert("v".to_owned(), Value::BulkString(b"1".to_vec()));
+        map.insert("t".to_owned(), Value::BulkString(task.to_string().into_bytes()));
+        map.insert("a".to_owned(), Value::BulkString(b"4".to_vec()));
+        let d = decode(AgentKind::Exec, Priority::Low, "1-0", &map).unwrap();
+        assert_eq!(d.order.task, task);
+        assert_eq!(d.order.attempt, Attempt(4));
+        map.insert("v".to_owned(), Value::BulkString(b"2".to_vec()));
+        assert!(decode(AgentKind::Exec, Priority::Low, "1-0", &map).is_none());
+    }
 }

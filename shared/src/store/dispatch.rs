@@ -60,6 +60,34 @@ impl Store {
             .collect()
     }
 
+    /// Due QUEUED tasks of `agent` handed to Redis more than `grace` ago. Called only when the
+    /// agent's streams are empty: then none of these has an order left, so each was lost.
+    pub async fn lost_orders(&self, agent: AgentKind, grace: Duration, limit: i64) -> anyhow::Result<Vec<Dispatch>> {
+        let rows: Vec<(Uuid, i32, String)> = sqlx::query_as(
+            "SELECT id, attempt, priority::text FROM tasks \
+             WHERE state = 'QUEUED' AND agent = $1::agent_kind AND dispatched_at < now() - make_interval(secs => $2) \
+               AND (run_at IS NULL OR run_at < now() - make_interval(secs => $2)) \
+             ORDER BY id LIMIT $3",
+        )
+        .bind(agent.as_str())
+        .bind(grace.as_secs_f64())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading lost orders")?;
+        rows.into_iter()
+            .map(|(id, attempt, priority)| {
+                Ok(Dispatch {
+                    task: TaskId::from_uuid(id),
+                    attempt: Attempt(attempt),
+                    agent,
+                    priority: priority.parse()?,
+                    not_before: None,
+                })
+            })
+            .collect()
+    }
+
     /// Records that these orders were handed to Redis generation `gen` (fenced on the attempt,
     /// so a late mark cannot cover a newer requeue).
     pub async fn mark_dispatched(&self, orders: &[Dispatch], generation: &str) -> anyhow::Result<u64> {
@@ -67,7 +95,8 @@ impl Store {
             return Ok(0);
         }
         let done = sqlx::query(
-            "UPDATE tasks t SET dispatched_gen = $3 FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
+            "UPDATE tasks t SET dispatched_gen = $3, dispatched_at = now() \
+             FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
              WHERE t.id = i.id AND t.attempt = i.attempt AND t.state = 'QUEUED'",
         )
         .bind(orders.iter().map(|o| o.task.as_uuid()).collect::<Vec<_>>())

@@ -57,7 +57,9 @@ impl Notifier {
     pub fn build_with(settings: NotifierSettings, store: Store, queue: Queue) -> anyhow::Result<Notifier> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let vapid = VapidKeys::from_private_b64(&settings.vapid_private_key)?;
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+        // A send must end before its delivery lease does, or another sender could repeat it.
+        let timeout = (settings.delivery_lease / 2).clamp(Duration::from_millis(500), Duration::from_secs(30));
+        let http = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Notifier {
             store,
             queue,
@@ -137,10 +139,14 @@ async fn take_in(n: &Notifier, events: Vec<EventEntry>) -> anyhow::Result<()> {
         if e.from == Some(e.to) || e.to == TaskState::Pending && e.from.is_none() {
             continue;
         }
-        if !subs_by_state.contains_key(&e.to) {
-            subs_by_state.insert(e.to, n.store.subscriptions_for(e.to).await?);
-        }
-        let subs = subs_by_state.get(&e.to).map(Vec::as_slice).unwrap_or_default();
+        let subs = match subs_by_state.get(&e.to) {
+            Some(s) => Vec::clone(s),
+            None => {
+                let found = n.store.subscriptions_for(e.to).await?;
+                subs_by_state.insert(e.to, found.clone());
+                found
+            }
+        };
         if subs.is_empty() {
             continue;
         }
@@ -156,7 +162,7 @@ async fn take_in(n: &Notifier, events: Vec<EventEntry>) -> anyhow::Result<()> {
         );
         let json = serde_json::to_value(&payload)?;
         let topic = webpush::topic_for(&e.task_id.to_string());
-        for s in subs {
+        for s in &subs {
             rows.push((e.id, s.id, json.clone(), Some(topic.clone())));
         }
     }

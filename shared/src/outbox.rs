@@ -31,3 +31,14 @@ pub fn order_for(task: &crate::domain::Task) -> Dispatch {
         not_before: task.spec.run_at,
     }
 }
+
+/// Orders for tasks an API call just made QUEUED that can be handed over at once. Tasks with
+/// prerequisites (`depends_on`) are left to the reconciler, which hands them over once every
+/// prerequisite is COMPLETED (`Store::undispatched`).
+pub fn immediate_orders(tasks: &[crate::domain::Task]) -> Vec<Dispatch> {
+    tasks
+        .iter()
+        .filter(|t| t.state == crate::domain::TaskState::Queued && t.spec.depends_on.is_empty())
+        .map(order_for)
+        .collect()
+}

@@ -250,3 +250,42 @@ async fn orders_lost_while_the_generation_survives_are_sent_again() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_task_runs_only_after_everything_it_depends_on_completed() {
+    let app = TestApp::spawn().await;
+    let one = app.run_exec(&["sleep", "0.3"], json!({"title": "one"})).await;
+    let two = app.run_exec(&["sleep", "0.6"], json!({"title": "two"})).await;
+    let three = app
+        .run_exec(&["true"], json!({"title": "three", "depends_on": [one, two]}))
+        .await;
+    let blocked = app
+        .run_exec(&["sh", "-c", "exit 3"], json!({"title": "broken prerequisite"}))
+        .await;
+    let never = app
+        .run_exec(&["true"], json!({"title": "never", "depends_on": [blocked]}))
+        .await;
+    app.wait_state(&three, "COMPLETED", T).await;
+    let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let started3 = at(&app.executions(&three).await[0]["started_at"]);
+    for prerequisite in [&one, &two] {
+        let finished = at(&app.executions(prerequisite).await[0]["finished_at"]);
+        assert!(started3 >= finished, "three started before {prerequisite} finished");
+    }
+    app.wait_state(&blocked, "FAILED", T).await;
+    // The dependent of a failed task stays QUEUED and never runs; the reconciler has had time.
+    wait_until(T, "a few reconcile rounds", || async {
+        (chrono::Utc::now().timestamp_millis() - started3.timestamp_millis() > 2000).then_some(())
+    })
+    .await;
+    assert_eq!(app.task(&never).await["state"], "QUEUED");
+    assert!(app.executions(&never).await.is_empty());
+    // Prerequisites must exist.
+    let r = app
+        .post(
+            "/api/tasks",
+            &json!({"title": "x", "agent": "noop", "depends_on": [uuid::Uuid::new_v4()]}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+}

@@ -26,7 +26,8 @@ pub struct AgentPatch {
 }
 
 impl Store {
-    /// QUEUED tasks of `agent` not handed to generation `gen`, queued more than `grace` ago.
+    /// QUEUED tasks of `agent` not handed to generation `gen`, queued more than `grace` ago, whose
+    /// prerequisites (`depends_on`) are all COMPLETED.
     pub async fn undispatched(
         &self,
         agent: AgentKind,
@@ -38,6 +39,7 @@ impl Store {
             "SELECT id, attempt, priority::text, run_at FROM tasks \
              WHERE state = 'QUEUED' AND agent = $1::agent_kind AND dispatched_gen IS DISTINCT FROM $2 \
                AND queued_at < now() - make_interval(secs => $3) \
+               AND NOT EXISTS (SELECT 1 FROM tasks d WHERE d.id = ANY(tasks.depends_on) AND d.state <> 'COMPLETED') \
              ORDER BY id LIMIT $4",
         )
         .bind(agent.as_str())
@@ -86,6 +88,18 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Which of these task ids do not exist.
+    pub async fn missing_tasks(&self, ids: &[TaskId]) -> anyhow::Result<Vec<TaskId>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM tasks WHERE id = ANY($1)")
+            .bind(ids.iter().map(|i| i.as_uuid()).collect::<Vec<_>>())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids.iter().copied().filter(|i| !found.contains(&i.as_uuid())).collect())
     }
 
     /// Records that these orders were handed to Redis generation `gen` (fenced on the attempt,

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
-use shared::domain::{TaskDraft, TaskId, TaskSpec, TaskState};
+use shared::domain::{TaskDraft, TaskId, TaskSpec};
 use shared::outbox;
 use shared::store::tasks::{IdempotentInsert, Initial, NewTask};
 
@@ -25,6 +25,21 @@ pub fn parse(draft: TaskDraft, prefix: &str) -> Result<TaskSpec, Vec<FieldProble
     })
 }
 
+/// Prerequisites must exist (so no dependency cycle can ever form).
+async fn check_prerequisites(state: &AppState, specs: &[TaskSpec]) -> Result<(), ApiError> {
+    let mut ids: Vec<TaskId> = specs.iter().flat_map(|s| s.depends_on.iter().copied()).collect();
+    ids.sort();
+    ids.dedup();
+    let missing = state.store.missing_tasks(&ids).await?;
+    if let Some(m) = missing.first() {
+        return Err(ApiError::unprocessable(
+            "unknown-reference",
+            format!("depends_on names task {m}, which does not exist"),
+        ));
+    }
+    Ok(())
+}
+
 /// Task-scoped tokens (given to agents) may only create subtasks of their own task.
 fn check_scope(auth: &BearerAuth, spec: &TaskSpec) -> Result<(), ApiError> {
     if let Some(scope) = auth.0.task_scope
@@ -39,11 +54,7 @@ fn check_scope(auth: &BearerAuth, spec: &TaskSpec) -> Result<(), ApiError> {
 
 /// Hands QUEUED tasks to Redis; logs (does not fail the request) when Redis is unavailable.
 pub async fn dispatch_queued(state: &AppState, tasks: &[shared::domain::Task]) {
-    let orders: Vec<_> = tasks
-        .iter()
-        .filter(|t| t.state == TaskState::Queued)
-        .map(outbox::order_for)
-        .collect();
+    let orders = outbox::immediate_orders(tasks);
     if let Err(e) = outbox::hand_over(&state.store, &state.queue, &orders).await {
         tracing::warn!(error.message = %e, tasks = orders.len(), "dispatch deferred to the reconciler");
     }
@@ -68,6 +79,7 @@ pub async fn create_one(
 ) -> Result<Created, ApiError> {
     let spec = parse(draft, "").map_err(ApiError::validation)?;
     check_scope(auth, &spec)?;
+    check_prerequisites(state, std::slice::from_ref(&spec)).await?;
     if let Some(k) = &idempotency_key
         && (k.is_empty() || k.len() > 255)
     {
@@ -129,6 +141,7 @@ pub async fn create_batch(
     for s in &specs {
         check_scope(auth, s)?;
     }
+    check_prerequisites(state, &specs).await?;
     let new: Vec<NewTask> = specs
         .into_iter()
         .map(|spec| NewTask {

@@ -352,6 +352,35 @@ pub struct Question {
     /// Choices offered; empty means free text.
     #[serde(default)]
     pub options: Vec<String>,
+    /// The human's answer, once given (the next attempt reads it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+}
+
+impl Question {
+    /// Validates a question an agent wrote: a real question (ending with `?`), bounded sizes.
+    pub fn parse_agent_json(text: &str) -> Result<Question, String> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            text: String,
+            #[serde(default)]
+            options: Vec<String>,
+        }
+        let raw: Raw = serde_json::from_str(text)
+            .map_err(|e| format!("question file is not {{\"text\": ..., \"options\": [...]}}: {e}"))?;
+        let q = raw.text.trim().to_owned();
+        if q.is_empty() || q.len() > 4096 || !q.ends_with('?') {
+            return Err("the question must be 1-4096 bytes and end with '?'".into());
+        }
+        if raw.options.len() > 20 || raw.options.iter().any(|o| o.is_empty() || o.len() > 256) {
+            return Err("at most 20 options of 1-256 bytes".into());
+        }
+        Ok(Question {
+            text: q,
+            options: raw.options,
+            answer: None,
+        })
+    }
 }
 
 /// A task as stored.
@@ -427,6 +456,14 @@ mod tests {
         let spec = TaskSpec::parse(d, now).unwrap();
         assert_eq!(spec.timeout, Some(Duration::from_secs(1800)));
         assert_eq!(spec.run_at, Some(now + chrono::TimeDelta::seconds(90)));
+    }
+
+    #[test]
+    fn agent_questions_are_validated() {
+        let q = Question::parse_agent_json(r#"{"text": "Red or blue?", "options": ["red", "blue"]}"#).unwrap();
+        assert_eq!(q.options, ["red", "blue"]);
+        assert!(Question::parse_agent_json(r#"{"text": "Tell me"}"#).is_err());
+        assert!(Question::parse_agent_json("not json").is_err());
     }
 
     #[test]

@@ -136,6 +136,25 @@ impl Runner for ExecRunner {
             .envs(PASS_ENV.iter().filter_map(|k| std::env::var_os(k).map(|v| (*k, v))))
             .env("CLAUDOMATOR_TASK_ID", task.id.to_string())
             .env("CLAUDOMATOR_ATTEMPT", task.attempt.to_string());
+        // The question protocol: a task may write a question and exit; the human's answer comes
+        // back in CLAUDOMATOR_ANSWER on the next attempt, on whichever worker runs it.
+        let files = match ProtocolFiles::create(task) {
+            Ok(f) => f,
+            Err(e) => {
+                return RunReport::of(Some(AttemptOutcome::Failed {
+                    transient: true,
+                    error: format!("attempt directory: {e}"),
+                }));
+            }
+        };
+        cmd.env("CLAUDOMATOR_QUESTION_FILE", &files.question)
+            .env("CLAUDOMATOR_SUMMARY_FILE", &files.summary);
+        if let Some(q) = &task.question {
+            cmd.env("CLAUDOMATOR_QUESTION", &q.text);
+            if let Some(a) = &q.answer {
+                cmd.env("CLAUDOMATOR_ANSWER", a);
+            }
+        }
         if let Some(dir) = &task.spec.options.working_dir {
             cmd.current_dir(dir);
         }
@@ -225,11 +244,54 @@ impl Runner for ExecRunner {
                 ),
             },
         };
+        let (outcome, summary) = files.read(outcome);
         RunReport {
             outcome,
             exit_code,
             output: Some(output),
+            summary,
             ..RunReport::of(None)
         }
+    }
+}
+
+/// The per-attempt files of the question protocol, removed when the attempt is done.
+struct ProtocolFiles {
+    dir: std::path::PathBuf,
+    question: std::path::PathBuf,
+    summary: std::path::PathBuf,
+}
+
+impl ProtocolFiles {
+    fn create(task: &Task) -> std::io::Result<ProtocolFiles> {
+        let dir = std::env::temp_dir().join(format!("claudomator-{}-{}", task.id, task.attempt));
+        std::fs::create_dir_all(&dir)?;
+        Ok(ProtocolFiles {
+            question: dir.join("question.json"),
+            summary: dir.join("summary.md"),
+            dir,
+        })
+    }
+
+    /// A successful run that left a question is BLOCKED on it; a summary file is the summary.
+    fn read(self, outcome: Option<AttemptOutcome>) -> (Option<AttemptOutcome>, Option<String>) {
+        let read = |p: &std::path::Path| {
+            std::fs::read(p)
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(64 * 1024)]).trim().to_owned())
+        };
+        let summary = read(&self.summary).filter(|s| !s.is_empty());
+        let outcome = match (outcome, read(&self.question).filter(|q| !q.is_empty())) {
+            (Some(AttemptOutcome::Succeeded), Some(q)) => Some(match shared::domain::Question::parse_agent_json(&q) {
+                Ok(q) => AttemptOutcome::Blocked(q),
+                Err(e) => AttemptOutcome::Failed {
+                    transient: false,
+                    error: e,
+                },
+            }),
+            (o, _) => o,
+        };
+        let _ = std::fs::remove_dir_all(&self.dir);
+        (outcome, summary)
     }
 }

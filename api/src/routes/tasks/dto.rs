@@ -251,6 +251,8 @@ pub struct QuestionView {
     pub text: String,
     /// Offered answers (empty: free text).
     pub options: Vec<String>,
+    /// The answer given, once given.
+    pub answer: Option<String>,
 }
 
 /// A task.
@@ -349,6 +351,7 @@ impl From<domain::Task> for TaskView {
             question: t.question.map(|q| QuestionView {
                 text: q.text,
                 options: q.options,
+                answer: q.answer,
             }),
             rejection_comment: t.rejection_comment,
             created_at: t.created_at,
@@ -372,6 +375,14 @@ pub struct TaskPage {
 pub struct RejectBody {
     /// What to change (kept on the task as `rejection_comment`).
     pub comment: Option<String>,
+}
+
+/// Body of `POST /api/tasks/{id}/answer`.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// The answer (one of the question's options, or free text).
+    pub answer: String,
 }
 
 /// One attempt.

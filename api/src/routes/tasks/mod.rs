@@ -221,6 +221,38 @@ impl TasksApi {
         .await
     }
 
+    /// Answer a BLOCKED task's question
+    ///
+    /// The task is queued again; its next attempt, on any worker, gets the answer
+    /// (`CLAUDOMATOR_ANSWER` for `exec` tasks).
+    #[oai(path = "/:id/answer", method = "post")]
+    async fn answer(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<dto::AnswerBody>,
+    ) -> Result<Json<TaskView>, ApiError> {
+        let answer = body.0.answer.trim().to_owned();
+        if answer.is_empty() || answer.len() > 16 * 1024 {
+            return Err(ApiError::unprocessable(
+                "validation",
+                "answer must be 1 to 16384 bytes".into(),
+            ));
+        }
+        act(&state, &auth, id.0, TaskEvent::Answer, move |t, row| {
+            let mut q = t.question.clone().unwrap_or(shared::domain::Question {
+                text: String::new(),
+                options: Vec::new(),
+                answer: None,
+            });
+            q.answer = Some(answer.clone());
+            row.reason = Some(format!("answered: {}", answer.chars().take(200).collect::<String>()));
+            row.question = Some(Some(q));
+        })
+        .await
+    }
+
     /// Resume a TIMED_OUT task
     #[oai(path = "/:id/resume", method = "post")]
     async fn resume(

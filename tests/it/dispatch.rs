@@ -227,7 +227,7 @@ async fn orders_lost_while_the_generation_survives_are_sent_again() {
             .status(),
         200
     );
-    let mut c = app.redis.conn().await;
+    let mut c = app.redis_conn().await;
     for stream in app.queue.keys().agent(shared::domain::AgentKind::Noop).streams() {
         let _: () = redis::cmd("DEL").arg(stream).query_async(&mut c).await.unwrap();
     }

@@ -121,7 +121,7 @@ async fn the_relay_marks_events_only_once_redis_has_them() {
     assert_eq!(worker::relay::relay_once(&app.store, &app.queue).await.unwrap(), 2);
     assert_eq!(unpublished().await, 0);
     let len = wait_until(T, "the events stream to hold both events", || async {
-        let mut c = app.redis.conn().await;
+        let mut c = app.redis_conn().await;
         let key = app.queue.keys().events().stream();
         let n: i64 = redis::cmd("XLEN").arg(&key).query_async(&mut c).await.unwrap();
         (n >= 2).then_some(n)

@@ -314,6 +314,14 @@ impl TestApp {
             .expect("spawn worker binary")
     }
 
+    /// A raw connection to this test's Redis (single server or cluster), for assertions and
+    /// fault injection.
+    pub async fn redis_conn(&self) -> shared::queue::RedisConn {
+        shared::queue::RedisConn::connect(&self.target, Duration::from_secs(5))
+            .await
+            .expect("connect to Redis")
+    }
+
     /// Whether this test's Redis is a cluster.
     pub fn on_cluster(&self) -> bool {
         matches!(self.target, RedisTarget::Cluster(_))

@@ -17,8 +17,9 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::EventStream;
 use poem_openapi::{Object, OpenApi};
+use shared::domain::FeedEvent;
 use shared::domain::TaskId;
-use shared::store::events::{EventFilter, FeedEvent};
+use shared::store::events::EventFilter;
 use uuid::Uuid;
 
 use super::ApiTags;

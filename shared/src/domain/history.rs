@@ -62,3 +62,13 @@ pub struct EventRecord {
     /// When (Postgres clock).
     pub at: DateTime<Utc>,
 }
+
+/// An event with the project of its task: what the event feed (SSE, the Redis events stream,
+/// the notifier) carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEvent {
+    /// The event.
+    pub event: EventRecord,
+    /// Its task's project.
+    pub project: Option<uuid::Uuid>,
+}

@@ -15,7 +15,7 @@ pub mod state;
 pub mod task;
 
 pub use dispatch::{AgentSettings, AgentStats, Dispatch};
-pub use history::{EventRecord, Execution};
+pub use history::{EventRecord, Execution, FeedEvent};
 pub use ids::{AgentKind, Attempt, Priority, TaskId};
 pub use outcome::{AttemptOutcome, Decision, decide};
 pub use state::{IllegalTransition, TaskEvent, TaskState, transition};

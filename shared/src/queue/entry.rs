@@ -59,7 +59,7 @@ pub fn delayed_member(order: &Dispatch) -> String {
 
 /// Fields of an events-stream entry (version 1): `v`, `id` (Postgres event id), `task`, `from`,
 /// `to`, `event`, `attempt`, `actor`, `reason`, `at` (RFC 3339), `project`.
-pub fn event_fields(e: &crate::store::events::FeedEvent) -> Vec<(&'static str, String)> {
+pub fn event_fields(e: &crate::domain::FeedEvent) -> Vec<(&'static str, String)> {
     let r = &e.event;
     vec![
         ("v", "1".to_owned()),
@@ -77,12 +77,12 @@ pub fn event_fields(e: &crate::store::events::FeedEvent) -> Vec<(&'static str, S
 }
 
 /// Decodes an events-stream entry; `None` for unknown versions or shapes.
-pub fn decode_event(map: &HashMap<String, Value>) -> Option<crate::store::events::FeedEvent> {
+pub fn decode_event(map: &HashMap<String, Value>) -> Option<crate::domain::FeedEvent> {
     if field(map, "v").as_deref() != Some("1") {
         return None;
     }
     let opt = |name: &str| field(map, name).filter(|s| !s.is_empty());
-    Some(crate::store::events::FeedEvent {
+    Some(crate::domain::FeedEvent {
         event: crate::domain::EventRecord {
             id: field(map, "id")?.parse().ok()?,
             task_id: field(map, "task")?.parse().ok()?,

@@ -228,7 +228,7 @@ pub const EVENTS_MAXLEN: usize = 100_000;
 
 impl Queue {
     /// Appends events to the events stream (one pipeline).
-    pub async fn publish_events(&self, events: &[crate::store::events::FeedEvent]) -> anyhow::Result<()> {
+    pub async fn publish_events(&self, events: &[crate::domain::FeedEvent]) -> anyhow::Result<()> {
         if events.is_empty() {
             return Ok(());
         }
@@ -313,7 +313,7 @@ impl Queue {
 }
 
 /// A stream entry id with the event it carries.
-pub type EventEntry = (String, crate::store::events::FeedEvent);
+pub type EventEntry = (String, crate::domain::FeedEvent);
 
 impl Reader {
     /// Events appended after stream id `after`, blocking up to `block` for the first.

@@ -30,14 +30,7 @@ type Row = (
     Option<Uuid>,
 );
 
-/// An event with the project of its task (for filtering on the Redis side).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedEvent {
-    /// The event.
-    pub event: EventRecord,
-    /// Its task's project.
-    pub project: Option<Uuid>,
-}
+pub use crate::domain::FeedEvent;
 
 fn to_feed(rows: Vec<Row>) -> anyhow::Result<Vec<FeedEvent>> {
     rows.into_iter()

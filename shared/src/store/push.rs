@@ -215,4 +215,17 @@ impl Store {
         .await?;
         Ok(())
     }
+
+    /// Deletes delivery rows finished (delivered or given up) longer than `keep` ago.
+    pub async fn prune_deliveries(&self, keep: Duration) -> anyhow::Result<u64> {
+        let r = sqlx::query(
+            "DELETE FROM push_deliveries WHERE (delivered_at < now() - make_interval(secs => $1)) \
+               OR (next_attempt_at = 'infinity' AND event_id IN \
+                   (SELECT id FROM task_events WHERE created_at < now() - make_interval(secs => $1)))",
+        )
+        .bind(keep.as_secs_f64())
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
 }

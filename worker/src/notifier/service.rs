@@ -34,6 +34,11 @@ use super::webpush::{self, PushMessage, SendOutcome, SubscriptionKeys, Urgency, 
 const READ_BLOCK: Duration = Duration::from_millis(1000);
 const STALE_EVERY: Duration = Duration::from_secs(5);
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// Attempts before a delivery that keeps meeting 429/5xx or network errors is given up.
+const MAX_ATTEMPTS: i32 = 12;
+/// How long finished delivery rows are kept, and how often they are pruned.
+const KEEP_DELIVERIES: Duration = Duration::from_secs(7 * 24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// A connected notifier.
 pub struct Notifier {
@@ -174,7 +179,16 @@ async fn take_in(n: &Notifier, events: Vec<EventEntry>) -> anyhow::Result<()> {
 }
 
 async fn deliver(n: Arc<Notifier>, stop: CancellationToken) {
+    let mut next_prune = tokio::time::Instant::now();
     while !stop.is_cancelled() {
+        if tokio::time::Instant::now() >= next_prune {
+            next_prune = tokio::time::Instant::now() + PRUNE_EVERY;
+            match n.store.prune_deliveries(KEEP_DELIVERIES).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "pruned old push deliveries"),
+                Err(e) => tracing::warn!(error.message = %e, "pruning push deliveries failed"),
+            }
+        }
         let due = match n
             .store
             .take_due_deliveries(
@@ -238,6 +252,12 @@ async fn deliver_one(n: &Notifier, d: DueDelivery) {
             Ok(SendOutcome::Gone) => {
                 tracing::info!(subscription = %sub.id, "push service says the subscription is gone; deleting it");
                 n.store.delete_subscription(sub.id).await?;
+            }
+            Ok(SendOutcome::RetryAfter(_)) | Err(_) if d.attempts >= MAX_ATTEMPTS => {
+                tracing::warn!(subscription = %sub.id, attempts = d.attempts, "push keeps failing; giving up on this message");
+                n.store
+                    .drop_delivery(d.event_id, sub.id, "gave up after repeated 429/5xx or network errors")
+                    .await?;
             }
             Ok(SendOutcome::RetryAfter(wait)) => {
                 let at = Utc::now() + chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::seconds(10));

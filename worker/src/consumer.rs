@@ -21,6 +21,8 @@ use crate::context::Context;
 
 /// Longest single blocking read: bounds how long a stop request or a due delayed order waits.
 const MAX_BLOCK: Duration = Duration::from_millis(1000);
+/// How long "this agent has no fleet limit" is trusted before asking Redis again.
+const UNLIMITED_RECHECK: Duration = Duration::from_millis(250);
 /// Most entries claimed per turn.
 const MAX_BATCH: usize = 256;
 
@@ -30,6 +32,7 @@ pub async fn run(ctx: Arc<Context>, agent: AgentKind, stop: CancellationToken, a
     let mut reader: Option<Reader> = None;
     let mut next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
     let mut next_promote = Instant::now();
+    let mut unlimited_until = Instant::now();
     let mut failures: u32 = 0;
     while !stop.is_cancelled() {
         let r = turn(
@@ -39,6 +42,7 @@ pub async fn run(ctx: Arc<Context>, agent: AgentKind, stop: CancellationToken, a
             &mut reader,
             &mut next_autoclaim,
             &mut next_promote,
+            &mut unlimited_until,
             &stop,
             &attempts,
         )
@@ -76,6 +80,7 @@ async fn turn(
     reader: &mut Option<Reader>,
     next_autoclaim: &mut Instant,
     next_promote: &mut Instant,
+    unlimited_until: &mut Instant,
     stop: &CancellationToken,
     attempts: &TaskTracker,
 ) -> anyhow::Result<()> {
@@ -93,11 +98,26 @@ async fn turn(
     }
     // Fleet capacity.
     let wanted = ctx.take_slots(agent, permits.len());
-    let grant = match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await {
-        Ok(g) => g,
-        Err(e) => {
-            ctx.put_slots(agent, wanted);
-            return Err(e);
+    // Without a fleet limit slots are not tracked, so asking Redis every turn only re-reads the
+    // settings: do it at most every UNLIMITED_RECHECK. A pause set meanwhile still stops claims
+    // (the claim SQL refuses paused agents); a limit set meanwhile applies within that interval.
+    let grant = if Instant::now() < *unlimited_until {
+        SlotGrant::Granted {
+            slots: wanted.clone(),
+            tracked: false,
+        }
+    } else {
+        match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await {
+            Ok(g) => {
+                if matches!(g, SlotGrant::Granted { tracked: false, .. }) {
+                    *unlimited_until = Instant::now() + UNLIMITED_RECHECK;
+                }
+                g
+            }
+            Err(e) => {
+                ctx.put_slots(agent, wanted);
+                return Err(e);
+            }
         }
     };
     let (mut slots, tracked) = match grant {

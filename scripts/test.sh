@@ -36,6 +36,8 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 #     target/npm-fixtures, read by the webhook tests.
 # ---------------------------------------------------------------------------------
 install_test_tools() {
+  # curl: tasks in the tests call the API back with it (subtasks).
+  command -v curl >/dev/null 2>&1 || { log "installing curl"; apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
   local dir="$ROOT/target/npm-fixtures" version="7.6.1"
   if [[ ! -f "$dir/node_modules/@octokit/webhooks-examples/package.json" ]] \
      || ! grep -q "\"version\": \"$version\"" "$dir/node_modules/@octokit/webhooks-examples/package.json"; then

@@ -150,6 +150,8 @@ pub struct WorkerSettings {
     pub backoff_base: Duration,
     /// `BACKOFF_CAP_MS`.
     pub backoff_cap: Duration,
+    /// `CLAUDOMATOR_API_URL`: the API agents call back (subtasks); unset = agents get no API.
+    pub api_url: Option<String>,
     /// `LOCAL_MODEL_URL` (+ `LOCAL_MODEL`, `LOCAL_MODEL_API_KEY`): the OpenAI-compatible server of
     /// the `local` agent.
     pub local_model: Option<LocalModelSettings>,
@@ -396,6 +398,9 @@ impl WorkerSettings {
             output_limit_bytes: env.get("OUTPUT_LIMIT_BYTES", 1024 * 1024)?,
             backoff_base: env.millis("BACKOFF_BASE_MS", 2_000)?,
             backoff_cap: env.millis("BACKOFF_CAP_MS", 300_000)?,
+            api_url: env
+                .raw("CLAUDOMATOR_API_URL")
+                .map(|u| u.trim_end_matches('/').to_owned()),
             local_model: match env.raw("LOCAL_MODEL_URL") {
                 None => None,
                 Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(LocalModelSettings {

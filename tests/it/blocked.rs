@@ -75,3 +75,48 @@ async fn a_malformed_question_fails_the_attempt() {
     let t = app.wait_state(&id, "FAILED", T).await;
     assert!(t["last_error"].as_str().unwrap().contains("question"), "{t}");
 }
+
+const PARENT: &str = r#"
+for i in 1 2; do
+  curl -sf -X POST "$CLAUDOMATOR_API_URL/api/tasks?run=true" -H "Authorization: Bearer $CLAUDOMATOR_TOKEN" \
+    -H 'content-type: application/json' \
+    -d "{\"title\": \"part $i\", \"agent\": \"exec\", \"exec\": {\"argv\": [\"sleep\", \"0.5\"]}, \"parent_task_id\": \"$CLAUDOMATOR_TASK_ID\"}" \
+    > /dev/null || exit 3
+done
+# The token is scoped to this task: anything but its own subtasks is refused.
+echo "other: $(curl -s -o /dev/null -w '%{http_code}' -X POST "$CLAUDOMATOR_API_URL/api/tasks" \
+  -H "Authorization: Bearer $CLAUDOMATOR_TOKEN" -H 'content-type: application/json' -d '{"title": "x", "agent": "noop"}')"
+"#;
+
+#[tokio::test]
+async fn a_parent_waits_for_the_subtasks_it_created_then_is_ready() {
+    let app = TestApp::spawn().await;
+    let parent = app.run_exec(&["sh", "-c", PARENT], json!({})).await;
+    let t = app.wait_state(&parent, "BLOCKED", T).await;
+    assert!(t["question"].is_null(), "{t}");
+    let ex = app.executions(&parent).await;
+    assert_eq!(ex[0]["outcome"], "succeeded");
+    assert_eq!(ex[0]["output"], "other: 403\n");
+    let page: Value = app
+        .get(&format!("/api/tasks?parent_task_id={parent}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let subs = page["items"].as_array().unwrap();
+    assert_eq!(subs.len(), 2);
+    let events = app.events(subs[0]["id"].as_str().unwrap()).await;
+    assert_eq!(events[0]["actor"], format!("api:attempt:{parent}:1"));
+    let t = app.wait_state(&parent, "READY", T).await;
+    for s in subs {
+        assert_eq!(app.task(s["id"].as_str().unwrap()).await["state"], "COMPLETED");
+    }
+    let events: Vec<String> = app
+        .events(&parent)
+        .await
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(events, ["create", "run", "start", "block", "subtasks_done"]);
+    assert_eq!(t["state"], "READY");
+}

@@ -195,6 +195,7 @@ impl TestApp {
         m.insert("VAPID_PRIVATE_KEY".into(), self.vapid_private_key.clone());
         m.insert("VAPID_SUBJECT".into(), "mailto:ops@claudomator.test".into());
         m.insert("CLAUDOMATOR_PUBLIC_URL".into(), self.api.url.clone());
+        m.insert("CLAUDOMATOR_API_URL".into(), self.api.url.clone());
         m.insert("PUSH_DELIVERY_LEASE_MS".into(), "3000".into());
         m.insert("NOTIFIER_CLAIM_TIMEOUT_MS".into(), "2000".into());
         for (k, v) in overrides {

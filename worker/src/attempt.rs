@@ -10,7 +10,7 @@ use shared::domain::{AttemptOutcome, Task, TaskEvent, TaskState, decide};
 use shared::store::tasks::{Applied, ExecutionEnd, Transition};
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::agents::{RunLimits, RunReport};
+use crate::agents::{RunOptions, RunReport};
 use crate::context::Context;
 use crate::running::StopReason;
 
@@ -20,6 +20,7 @@ fn outcome_name(o: &AttemptOutcome) -> &'static str {
         AttemptOutcome::Failed { .. } => "failed",
         AttemptOutcome::RateLimited { .. } => "rate_limited",
         AttemptOutcome::Blocked(_) => "blocked",
+        AttemptOutcome::WaitingForSubtasks(_) => "succeeded",
         AttemptOutcome::TimedOut => "timed_out",
         AttemptOutcome::BudgetExceeded => "budget_exceeded",
     }
@@ -65,9 +66,12 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     } = claimed;
     let agent = task.spec.agent;
     let key = (task.id, task.attempt);
-    let limits = RunLimits {
-        timeout: task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout),
+    let timeout = task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout);
+    let api = agent_api(&ctx, &task, timeout).await;
+    let limits = RunOptions {
+        timeout,
         output_limit_bytes: ctx.settings.output_limit_bytes,
+        api: api.as_ref().map(|(_, a)| a.clone()),
     };
     // The runner runs in a task of its own: a panic in it becomes a transient failure instead
     // of unwinding past the bookkeeping below (which would strand the task RUNNING).
@@ -80,6 +84,25 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             error: format!("runner crashed: {e}"),
         })),
     };
+    if let Some((token_id, _)) = api
+        && let Err(e) = ctx.store.revoke_token(token_id).await
+    {
+        tracing::warn!(error.message = %e, "attempt token not revoked; it expires on its own");
+    }
+    let mut report = report;
+    if report.outcome == Some(AttemptOutcome::Succeeded) && task.spec.agent != shared::domain::AgentKind::Noop {
+        // Subtasks the agent created must complete before the parent is done.
+        match ctx.store.unfinished_subtasks(task.id).await {
+            Ok(0) => {}
+            Ok(n) => report.outcome = Some(AttemptOutcome::WaitingForSubtasks(u32::try_from(n).unwrap_or(u32::MAX))),
+            Err(e) => {
+                report.outcome = Some(AttemptOutcome::Failed {
+                    transient: true,
+                    error: format!("checking subtasks: {e:#}"),
+                })
+            }
+        }
+    }
     let reason = ctx.running.reason(key);
     let record = match (reason, report.outcome.clone()) {
         (Some(StopReason::LeaseLost), _) | (None, None) => {
@@ -113,8 +136,13 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             );
             t.last_error = Some(d.error.clone());
             t.reason = d.error.clone();
-            if let AttemptOutcome::Blocked(q) = &outcome {
-                t.question = Some(Some(q.clone()));
+            match &outcome {
+                AttemptOutcome::Blocked(q) => t.question = Some(Some(q.clone())),
+                AttemptOutcome::WaitingForSubtasks(n) => {
+                    t.question = Some(None);
+                    t.reason = Some(format!("waiting for {n} subtasks"));
+                }
+                _ => {}
             }
             let pause = d
                 .pause_agent_for
@@ -150,6 +178,29 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     }
     ctx.put_slots(agent, [slot]);
     drop(permit);
+}
+
+/// A token scoped to this task for the agent to call the API with, when an API URL is
+/// configured (not for `noop`). It expires shortly after the attempt could last, and is revoked
+/// when the attempt ends.
+async fn agent_api(
+    ctx: &Context,
+    task: &Task,
+    timeout: std::time::Duration,
+) -> Option<(uuid::Uuid, crate::agents::AgentApi)> {
+    let url = ctx.settings.api_url.clone()?;
+    if task.spec.agent == shared::domain::AgentKind::Noop {
+        return None;
+    }
+    let expires = Utc::now() + chrono::TimeDelta::from_std(timeout).ok()? + chrono::TimeDelta::minutes(10);
+    let name = format!("attempt:{}:{}", task.id, task.attempt);
+    match ctx.store.create_token(&name, Some(task.id), Some(expires)).await {
+        Ok((id, token)) => Some((id, crate::agents::AgentApi { url, token })),
+        Err(e) => {
+            tracing::warn!(error.message = %e, "no API token for this attempt");
+            None
+        }
+    }
 }
 
 /// Records a result, retrying while the attempt still holds its lease (the heartbeat keeps

@@ -30,6 +30,9 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
         if let Err(e) = reap(&ctx).await {
             tracing::warn!(error.message = %format!("{e:#}"), "reaper failed");
         }
+        if let Err(e) = release_parents(&ctx).await {
+            tracing::warn!(error.message = %format!("{e:#}"), "releasing parents failed");
+        }
         for agent in ctx.settings.agents.clone() {
             if let Err(e) = reconcile(&ctx, agent).await {
                 tracing::warn!(agent = %agent, error.message = %format!("{e:#}"), "reconciler failed");
@@ -85,6 +88,25 @@ pub async fn reap(ctx: &Context) -> anyhow::Result<usize> {
     }
     outbox::hand_over(&ctx.store, &ctx.queue, &requeued).await?;
     Ok(changed)
+}
+
+/// Moves BLOCKED parents whose subtasks all COMPLETED to READY (fenced, so concurrent workers
+/// doing the same cannot both act).
+pub async fn release_parents(ctx: &Context) -> anyhow::Result<usize> {
+    let ready = ctx.store.parents_ready(BATCH).await?;
+    if ready.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<Transition> = ready
+        .into_iter()
+        .map(|(id, attempt)| {
+            let mut t = Transition::new(id, TaskState::Blocked, TaskEvent::SubtasksDone, attempt);
+            t.reason = Some("every subtask completed".into());
+            t
+        })
+        .collect();
+    let applied = ctx.store.apply_transitions(&rows, &ctx.actor()).await?;
+    Ok(applied.iter().filter(|a| matches!(a, Applied::Done(_))).count())
 }
 
 /// Mirrors settings and re-dispatches undispatched QUEUED tasks of one agent type.

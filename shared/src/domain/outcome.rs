@@ -31,6 +31,9 @@ pub enum AttemptOutcome {
     },
     /// The agent asked a question and exited.
     Blocked(Question),
+    /// The agent finished its part but created subtasks that have not all completed: the task
+    /// waits BLOCKED until they have.
+    WaitingForSubtasks(u32),
     /// The attempt ran past the task's timeout and was killed.
     TimedOut,
     /// The attempt spent more than the task's budget and was stopped.
@@ -133,6 +136,7 @@ pub fn decide(outcome: &AttemptOutcome, facts: AttemptFacts, policy: &RetryPolic
             }
         }
         AttemptOutcome::Blocked(_) => plain(TaskEvent::Block),
+        AttemptOutcome::WaitingForSubtasks(_) => plain(TaskEvent::Block),
         AttemptOutcome::TimedOut => Decision {
             error: Some("timed out".into()),
             ..plain(TaskEvent::TimeOut)
@@ -195,6 +199,18 @@ mod tests {
         assert!(d.refund);
         assert_eq!(d.retry_in, Some(Duration::from_secs(30)));
         assert_eq!(d.pause_agent_for, Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn waiting_for_subtasks_blocks_without_an_error() {
+        let d = decide(
+            &AttemptOutcome::WaitingForSubtasks(2),
+            facts(1),
+            &RetryPolicy::default(),
+            0.0,
+        );
+        assert_eq!(d.event, TaskEvent::Block);
+        assert_eq!(d.error, None);
     }
 
     #[test]

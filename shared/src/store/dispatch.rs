@@ -90,6 +90,33 @@ impl Store {
             .collect()
     }
 
+    /// Subtasks of `parent` not COMPLETED yet.
+    pub async fn unfinished_subtasks(&self, parent: TaskId) -> anyhow::Result<i64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM tasks WHERE parent_task_id = $1 AND state <> 'COMPLETED'")
+                .bind(parent.as_uuid())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+
+    /// BLOCKED parents (no open question) whose subtasks have all COMPLETED, with their attempt.
+    pub async fn parents_ready(&self, limit: i64) -> anyhow::Result<Vec<(TaskId, Attempt)>> {
+        let rows: Vec<(Uuid, i32)> = sqlx::query_as(
+            "SELECT p.id, p.attempt FROM tasks p WHERE p.state = 'BLOCKED' AND p.question IS NULL \
+               AND EXISTS (SELECT 1 FROM tasks c WHERE c.parent_task_id = p.id) \
+               AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_task_id = p.id AND c.state <> 'COMPLETED') \
+             LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, a)| (TaskId::from_uuid(id), Attempt(a)))
+            .collect())
+    }
+
     /// Which of these task ids do not exist.
     pub async fn missing_tasks(&self, ids: &[TaskId]) -> anyhow::Result<Vec<TaskId>> {
         if ids.is_empty() {

@@ -23,7 +23,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
-use super::{RunLimits, RunReport, Runner};
+use super::{RunOptions, RunReport, Runner};
 
 /// `EX_TEMPFAIL`: "temporary failure; the user is invited to retry".
 pub const EXIT_TEMPFAIL: i32 = 75;
@@ -117,7 +117,7 @@ enum End {
 }
 
 impl Runner for ExecRunner {
-    async fn run(&self, task: &Task, limits: RunLimits, stop: CancellationToken) -> RunReport {
+    async fn run(&self, task: &Task, limits: RunOptions, stop: CancellationToken) -> RunReport {
         let argv = &task.spec.options.argv;
         let Some((program, args)) = argv.split_first() else {
             return RunReport::of(Some(AttemptOutcome::Failed {
@@ -149,6 +149,10 @@ impl Runner for ExecRunner {
         };
         cmd.env("CLAUDOMATOR_QUESTION_FILE", &files.question)
             .env("CLAUDOMATOR_SUMMARY_FILE", &files.summary);
+        if let Some(api) = &limits.api {
+            cmd.env("CLAUDOMATOR_API_URL", &api.url)
+                .env("CLAUDOMATOR_TOKEN", &api.token);
+        }
         if let Some(q) = &task.question {
             cmd.env("CLAUDOMATOR_QUESTION", &q.text);
             if let Some(a) = &q.answer {

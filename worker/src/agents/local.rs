@@ -17,7 +17,7 @@ use shared::domain::{AttemptOutcome, Task};
 use tokio_util::sync::CancellationToken;
 
 use super::sse::SseDecoder;
-use super::{RunLimits, RunReport, Runner};
+use super::{RunOptions, RunReport, Runner};
 
 /// Wait assumed for a 429 without a retry hint.
 pub const DEFAULT_RATE_LIMIT: Duration = Duration::from_secs(30);
@@ -206,7 +206,7 @@ impl LocalRunner {
 }
 
 impl Runner for LocalRunner {
-    async fn run(&self, task: &Task, limits: RunLimits, stop: CancellationToken) -> RunReport {
+    async fn run(&self, task: &Task, limits: RunOptions, stop: CancellationToken) -> RunReport {
         let Some(m) = &self.model else {
             return failed(false, "no local model configured (set LOCAL_MODEL_URL)".into());
         };

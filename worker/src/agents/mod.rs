@@ -49,13 +49,33 @@ impl RunReport {
     }
 }
 
-/// Limits a runner must enforce.
-#[derive(Debug, Clone, Copy)]
-pub struct RunLimits {
+/// What a runner gets besides the task: limits to enforce, and how the agent may call back.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
     /// Wall-clock limit of this attempt.
     pub timeout: Duration,
     /// Output kept.
     pub output_limit_bytes: usize,
+    /// The API the agent may call (subtasks, its own task), with a token scoped to its task
+    /// that expires with the attempt.
+    pub api: Option<AgentApi>,
+}
+
+/// An API address and a task-scoped token for an agent.
+#[derive(Clone)]
+pub struct AgentApi {
+    /// `CLAUDOMATOR_API_URL`.
+    pub url: String,
+    /// `CLAUDOMATOR_TOKEN`.
+    pub token: String,
+}
+
+impl std::fmt::Debug for AgentApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentApi")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Runs tasks of one agent type.
@@ -65,7 +85,7 @@ pub trait Runner: Send + Sync {
     fn run(
         &self,
         task: &Task,
-        limits: RunLimits,
+        limits: RunOptions,
         stop: CancellationToken,
     ) -> impl std::future::Future<Output = RunReport> + Send;
 }
@@ -89,7 +109,7 @@ impl Runners {
     }
 
     /// Runs `task` with the runner of its agent type.
-    pub async fn run(&self, task: &Task, limits: RunLimits, stop: CancellationToken) -> RunReport {
+    pub async fn run(&self, task: &Task, limits: RunOptions, stop: CancellationToken) -> RunReport {
         match task.spec.agent {
             AgentKind::Exec => self.exec.run(task, limits, stop).await,
             AgentKind::Noop => self.noop.run(task, limits, stop).await,

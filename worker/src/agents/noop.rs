@@ -4,14 +4,14 @@
 use shared::domain::{AttemptOutcome, Task};
 use tokio_util::sync::CancellationToken;
 
-use super::{RunLimits, RunReport, Runner};
+use super::{RunOptions, RunReport, Runner};
 
 /// Does nothing, successfully.
 #[derive(Debug, Clone, Default)]
 pub struct NoopRunner;
 
 impl Runner for NoopRunner {
-    async fn run(&self, _task: &Task, _limits: RunLimits, stop: CancellationToken) -> RunReport {
+    async fn run(&self, _task: &Task, _limits: RunOptions, stop: CancellationToken) -> RunReport {
         if stop.is_cancelled() {
             return RunReport::of(None);
         }

@@ -12,6 +12,7 @@
 #   DATABASE_URL, REDIS_URL   as for the binaries (defaults: local claudomator db, local redis)
 #   CLAUDOMATOR_BIND          API listen address (default 127.0.0.1:8080)
 #   CLAUDOMATOR_PUBLIC_URL    URL printed for the API (default http://$CLAUDOMATOR_BIND)
+#   CLAUDOMATOR_API_URL       URL agents call back (default: the local API URL)
 #   CLAUDOMATOR_REDIS_PREFIX, WORKER_CONCURRENCY, WORKER_AGENTS, LOG_FORMAT, RUST_LOG
 #                             passed through to the binaries
 #   UP_DETACH=1               leave api and worker running and exit; PIDs go to
@@ -48,6 +49,8 @@ case "$bind_host" in
   *)              probe_host="$bind_host" ;;
 esac
 if [[ "$probe_host" == *:* ]]; then LOCAL_URL="http://[$probe_host]:$bind_port"; else LOCAL_URL="http://$probe_host:$bind_port"; fi
+# Agents call the API back (subtasks) at this address.
+export CLAUDOMATOR_API_URL="${CLAUDOMATOR_API_URL:-$LOCAL_URL}"
 PUBLIC_URL="${CLAUDOMATOR_PUBLIC_URL:-$LOCAL_URL}"
 PUBLIC_URL="${PUBLIC_URL%/}"
 

@@ -129,3 +129,76 @@ async fn the_relay_marks_events_only_once_redis_has_them() {
     .await;
     assert_eq!(len, 2);
 }
+
+#[tokio::test]
+async fn a_running_attempts_log_streams_live_from_another_node_and_matches_the_archive() {
+    let app = TestApp::spawn().await;
+    let node_b = app.start_api(None).await;
+    let id = app
+        .run_exec(
+            &["sh", "-c", "for i in 1 2 3 4 5; do echo \"line $i\"; sleep 0.3; done"],
+            json!({}),
+        )
+        .await;
+    let task_id = id.clone();
+    app.wait_state(&id, "RUNNING", T).await;
+    let exec_id = wait_until(T, "the execution row", || async {
+        app.executions(&id)
+            .await
+            .first()
+            .and_then(|e| e["id"].as_str().map(str::to_owned))
+    })
+    .await;
+    let url = format!("{}/api/executions/{exec_id}/log/stream", node_b.url);
+    let mut client = SseClient::connect(&app.http, &url, &app.token, None).await;
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let mut state_at_first_line = None;
+    tokio::time::timeout(T, async {
+        loop {
+            if let Frame::Event { id, kind, data } = client.next().await {
+                if kind.as_deref() == Some("end") {
+                    return;
+                }
+                if state_at_first_line.is_none() {
+                    state_at_first_line = Some(app.task(&task_id).await["state"].clone());
+                }
+                lines.push((id.unwrap_or_default(), data));
+            }
+        }
+    })
+    .await
+    .expect("the log ends");
+    assert_eq!(
+        state_at_first_line,
+        Some(json!("RUNNING")),
+        "lines arrive while the agent runs"
+    );
+    let texts: Vec<&str> = lines.iter().map(|l| l.1.as_str()).collect();
+    assert_eq!(texts, ["line 1", "line 2", "line 3", "line 4", "line 5"]);
+    app.wait_state(&id, "COMPLETED", T).await;
+    let archived = app
+        .http
+        .get(format!("{}/api/executions/{exec_id}/log", app.api.url))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.text().await.unwrap(), format!("{}\n", texts.join("\n")));
+    // Resuming after line 2 gets the rest.
+    let mut resumed = SseClient::connect(&app.http, &url, &app.token, Some(&lines[1].0)).await;
+    let mut rest = Vec::new();
+    tokio::time::timeout(T, async {
+        loop {
+            if let Frame::Event { kind, data, .. } = resumed.next().await {
+                if kind.as_deref() == Some("end") {
+                    return;
+                }
+                rest.push(data);
+            }
+        }
+    })
+    .await
+    .expect("the resumed log ends");
+    assert_eq!(rest, ["line 3", "line 4", "line 5"]);
+    node_b.stop().await;
+}

@@ -69,7 +69,7 @@ impl SseClient {
                 if data.is_empty() && comment {
                     return Frame::Comment;
                 }
-                if !data.is_empty() {
+                if !data.is_empty() || kind.is_some() {
                     return Frame::Event {
                         id,
                         kind,

@@ -68,10 +68,12 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     let key = (task.id, task.attempt);
     let timeout = task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout);
     let api = agent_api(&ctx, &task, timeout).await;
+    let (log_tx, log_task) = live_log(&ctx, &task);
     let limits = RunOptions {
         timeout,
         output_limit_bytes: ctx.settings.output_limit_bytes,
         api: api.as_ref().map(|(_, a)| a.clone()),
+        log: log_tx,
     };
     // The runner runs in a task of its own: a panic in it becomes a transient failure instead
     // of unwinding past the bookkeeping below (which would strand the task RUNNING).
@@ -84,6 +86,15 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             error: format!("runner crashed: {e}"),
         })),
     };
+    if let Some(t) = log_task {
+        // The runner dropped its senders: the forwarder flushes, closes the log and ends.
+        if tokio::time::timeout(std::time::Duration::from_secs(5), t)
+            .await
+            .is_err()
+        {
+            tracing::debug!(task.id = %task.id, "live log forwarder did not finish");
+        }
+    }
     if let Some((token_id, _)) = api
         && let Err(e) = ctx.store.revoke_token(token_id).await
     {
@@ -178,6 +189,40 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     }
     ctx.put_slots(agent, [slot]);
     drop(permit);
+}
+
+/// The live log of an attempt: a bounded channel the runner writes lines to, and a task that
+/// appends them to Redis in batches and closes the log when the runner is done. Not for `noop`
+/// (it prints nothing).
+fn live_log(
+    ctx: &Arc<Context>,
+    task: &Task,
+) -> (
+    Option<tokio::sync::mpsc::Sender<String>>,
+    Option<tokio::task::JoinHandle<()>>,
+) {
+    if task.spec.agent == shared::domain::AgentKind::Noop {
+        return (None, None);
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4096);
+    let queue = ctx.queue.clone();
+    let (id, attempt) = (task.id, task.attempt);
+    let handle = tokio::spawn(async move {
+        let mut batch = Vec::new();
+        loop {
+            let more = rx.recv_many(&mut batch, 500).await > 0;
+            if let Err(e) = queue.append_log(id, attempt, &batch, !more).await {
+                tracing::debug!(error.message = %e, "live log lines dropped");
+            }
+            batch.clear();
+            if !more {
+                return;
+            }
+            // Let lines gather a little: one round trip per burst, not per line.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    });
+    (Some(tx), Some(handle))
 }
 
 /// A token scoped to this task for the agent to call the API with, when an API URL is

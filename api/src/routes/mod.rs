@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod events;
+pub mod executions;
 pub mod health;
 pub mod projects;
 pub mod push;
@@ -40,6 +41,7 @@ pub type Apis = (
     push::PushApi,
     projects::ProjectsApi,
     webhooks::WebhooksApi,
+    executions::ExecutionsApi,
 );
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
@@ -54,6 +56,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             push::PushApi,
             projects::ProjectsApi,
             webhooks::WebhooksApi,
+            executions::ExecutionsApi,
         ),
         "claudomator",
         env!("CARGO_PKG_VERSION"),

@@ -42,6 +42,12 @@ impl KeySpace {
         }
     }
 
+    /// The live log stream of one attempt (capped; expires a day after the attempt ends). Its
+    /// own hash tag: logs spread over the cluster and touch no other key.
+    pub fn execution_log(&self, task: crate::domain::TaskId, attempt: crate::domain::Attempt) -> String {
+        format!("{}:{{log:{task}:{attempt}}}:lines", self.prefix)
+    }
+
     /// The keys of one agent type.
     pub fn agent(&self, agent: AgentKind) -> AgentKeys {
         AgentKeys {

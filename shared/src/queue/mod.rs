@@ -312,6 +312,95 @@ impl Queue {
     }
 }
 
+/// Lines kept per live log (older ones are trimmed; the archive in Postgres keeps the tail).
+pub const LOG_MAXLEN: usize = 10_000;
+/// How long a finished attempt's live log stays in Redis.
+pub const LOG_TTL_SECS: u64 = 24 * 3600;
+
+/// One entry of a live log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEntry {
+    /// A line the agent printed.
+    Line(String),
+    /// The attempt ended; nothing follows.
+    End,
+}
+
+impl Queue {
+    /// Appends lines to an attempt's live log (one pipeline); `end` closes it and starts its
+    /// expiry.
+    pub async fn append_log(
+        &self,
+        task: crate::domain::TaskId,
+        attempt: crate::domain::Attempt,
+        lines: &[String],
+        end: bool,
+    ) -> anyhow::Result<()> {
+        let key = self.keys.execution_log(task, attempt);
+        let mut pipe = redis::pipe();
+        for l in lines {
+            pipe.cmd("XADD")
+                .arg(&key)
+                .arg("MAXLEN")
+                .arg("~")
+                .arg(LOG_MAXLEN)
+                .arg("*")
+                .arg("l")
+                .arg(l)
+                .ignore();
+        }
+        if end {
+            pipe.cmd("XADD").arg(&key).arg("*").arg("end").arg("1").ignore();
+            pipe.cmd("EXPIRE").arg(&key).arg(LOG_TTL_SECS).ignore();
+        }
+        let mut c = self.conn.clone();
+        let _: () = pipe.query_async(&mut c).await.context("appending to the live log")?;
+        Ok(())
+    }
+}
+
+impl Reader {
+    /// Live log entries after stream id `after`, blocking up to `block` for the first. `None`
+    /// when the log does not exist (never written, or expired).
+    pub async fn log_after(
+        &mut self,
+        task: crate::domain::TaskId,
+        attempt: crate::domain::Attempt,
+        after: &str,
+        block: Duration,
+    ) -> anyhow::Result<Option<Vec<(String, LogEntry)>>> {
+        let key = self.keys.execution_log(task, attempt);
+        let exists: bool = redis::cmd("EXISTS").arg(&key).query_async(&mut self.conn).await?;
+        if !exists {
+            return Ok(None);
+        }
+        let reply: Option<StreamReadReply> = redis::cmd("XREAD")
+            .arg("COUNT")
+            .arg(500)
+            .arg("BLOCK")
+            .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
+            .arg("STREAMS")
+            .arg(&key)
+            .arg(after)
+            .query_async(&mut self.conn)
+            .await
+            .context("XREAD log")?;
+        let mut out = Vec::new();
+        for id in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids) {
+            let entry = if id.map.contains_key("end") {
+                LogEntry::End
+            } else {
+                match id.map.get("l") {
+                    Some(redis::Value::BulkString(b)) => LogEntry::Line(String::from_utf8_lossy(b).into_owned()),
+                    _ => continue,
+                }
+            };
+            out.push((id.id, entry));
+        }
+        Ok(Some(out))
+    }
+}
+
 /// A stream entry id with the event it carries.
 pub type EventEntry = (String, crate::domain::FeedEvent);
 

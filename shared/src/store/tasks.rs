@@ -289,6 +289,20 @@ impl Store {
             .collect()
     }
 
+    /// One execution.
+    pub async fn execution(&self, id: Uuid) -> anyhow::Result<Option<Execution>> {
+        let task: Option<Uuid> = sqlx::query_scalar("SELECT task_id FROM executions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(task) = task else { return Ok(None) };
+        Ok(self
+            .executions(TaskId::from_uuid(task))
+            .await?
+            .into_iter()
+            .find(|e| e.id == id))
+    }
+
     /// A task's executions, by attempt.
     pub async fn executions(&self, id: TaskId) -> anyhow::Result<Vec<Execution>> {
         type Row = (

@@ -68,7 +68,7 @@ impl Tail {
     }
 }
 
-async fn pump(reader: impl AsyncRead + Unpin, tail: Arc<Mutex<Tail>>) {
+async fn pump(reader: impl AsyncRead + Unpin, tail: Arc<Mutex<Tail>>, log: Option<tokio::sync::mpsc::Sender<String>>) {
     // Bytes, not `lines()`: invalid UTF-8 must not end the reader (the child would then die of
     // SIGPIPE); it is kept lossily.
     let mut reader = BufReader::new(reader);
@@ -79,7 +79,11 @@ async fn pump(reader: impl AsyncRead + Unpin, tail: Arc<Mutex<Tail>>) {
             Ok(0) | Err(_) => break,
             Ok(_) => {
                 let text = String::from_utf8_lossy(&line);
-                tail.lock().await.push(text.trim_end_matches(['\n', '\r']));
+                let text = text.trim_end_matches(['\n', '\r']);
+                if let Some(l) = &log {
+                    let _ = l.try_send(text.to_owned());
+                }
+                tail.lock().await.push(text);
             }
         }
     }
@@ -179,10 +183,10 @@ impl Runner for ExecRunner {
         }));
         let mut pumps = Vec::new();
         if let Some(out) = child.stdout.take() {
-            pumps.push(tokio::spawn(pump(out, tail.clone())));
+            pumps.push(tokio::spawn(pump(out, tail.clone(), limits.log.clone())));
         }
         if let Some(err) = child.stderr.take() {
-            pumps.push(tokio::spawn(pump(err, tail.clone())));
+            pumps.push(tokio::spawn(pump(err, tail.clone(), limits.log.clone())));
         }
         let end = tokio::select! {
             r = child.wait() => match r { Ok(s) => End::Exited(s), Err(e) => End::WaitFailed(e) },
@@ -196,9 +200,12 @@ impl Runner for ExecRunner {
             // must not outlive the attempt and repeat side effects across retries.
             kill_leftovers(pgid);
         }
-        for p in pumps {
-            // Grandchildren may keep the pipes open; do not wait on them forever.
-            let _ = tokio::time::timeout(KILL_GRACE, p).await;
+        for mut p in pumps {
+            // Grandchildren may keep the pipes open; do not wait on them forever, and stop
+            // reading (which also releases the live-log sender).
+            if tokio::time::timeout(KILL_GRACE, &mut p).await.is_err() {
+                p.abort();
+            }
         }
         let output = match Arc::try_unwrap(tail) {
             Ok(m) => m.into_inner().finish(),

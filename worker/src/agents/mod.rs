@@ -59,6 +59,9 @@ pub struct RunOptions {
     /// The API the agent may call (subtasks, its own task), with a token scoped to its task
     /// that expires with the attempt.
     pub api: Option<AgentApi>,
+    /// Where output lines go as they are printed (the live log). Lines are dropped rather than
+    /// slowing the agent down when the sink is full.
+    pub log: Option<tokio::sync::mpsc::Sender<String>>,
 }
 
 /// An API address and a task-scoped token for an agent.

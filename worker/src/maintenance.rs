@@ -22,10 +22,17 @@ const BATCH: i64 = 1000;
 pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
     let mut tick = tokio::time::interval(ctx.settings.reclaim_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut next_prune = tokio::time::Instant::now();
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
             _ = tick.tick() => {}
+        }
+        if tokio::time::Instant::now() >= next_prune {
+            next_prune = tokio::time::Instant::now() + std::time::Duration::from_secs(3600);
+            if let Err(e) = ctx.store.prune_attempt_tokens().await {
+                tracing::warn!(error.message = %e, "pruning attempt tokens failed");
+            }
         }
         if let Err(e) = reap(&ctx).await {
             tracing::warn!(error.message = %format!("{e:#}"), "reaper failed");

@@ -109,4 +109,15 @@ impl Store {
             })
             .collect())
     }
+
+    /// Deletes task-scoped (per-attempt) tokens revoked or expired more than a day ago.
+    pub async fn prune_attempt_tokens(&self) -> anyhow::Result<u64> {
+        let r = sqlx::query(
+            "DELETE FROM api_tokens WHERE task_id IS NOT NULL \
+               AND (revoked_at < now() - interval '1 day' OR expires_at < now() - interval '1 day')",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
 }

@@ -289,3 +289,40 @@ async fn a_task_runs_only_after_everything_it_depends_on_completed() {
         .await;
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn an_idle_agent_type_does_not_starve_another_on_the_same_worker() {
+    // One permit shared by two claim loops: the idle exec loop must not hold it while it waits.
+    let mut app = TestApp::spawn_without_worker().await;
+    let w = app
+        .start_worker(&[
+            ("WORKER_AGENTS", "exec,noop".into()),
+            ("WORKER_CONCURRENCY", "1".into()),
+        ])
+        .await;
+    app.keep(w);
+    let tasks: Vec<Value> = (0..10)
+        .map(|i| json!({"title": format!("s{i}"), "agent": "noop"}))
+        .collect();
+    assert_eq!(
+        app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks }))
+            .await
+            .status(),
+        200
+    );
+    // Holding the permit through 1 s blocking reads would take about 10 s here.
+    wait_until(
+        Duration::from_secs(6),
+        "10 noop tasks beside an idle exec loop",
+        || async {
+            let page: Value = app
+                .get("/api/tasks?state=COMPLETED&limit=100")
+                .await
+                .json()
+                .await
+                .unwrap();
+            (page["items"].as_array().unwrap().len() == 10).then_some(())
+        },
+    )
+    .await;
+}

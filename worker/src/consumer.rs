@@ -148,7 +148,17 @@ async fn turn(
     }
     permits.truncate(slots.len());
 
-    let result = read_and_claim(ctx, agent, consumer, reader, next_autoclaim, next_promote, slots.len()).await;
+    let result = read_and_claim(
+        ctx,
+        agent,
+        consumer,
+        reader,
+        (next_autoclaim, next_promote),
+        &mut permits,
+        &mut slots,
+        tracked,
+    )
+    .await;
     let claimed = match result {
         Ok(c) => c,
         Err(e) => {
@@ -190,15 +200,18 @@ async fn release(ctx: &Context, agent: AgentKind, slots: Vec<String>, tracked: b
     ctx.put_slots(agent, slots);
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn read_and_claim(
     ctx: &Context,
     agent: AgentKind,
     consumer: &str,
     reader: &mut Option<Reader>,
-    next_autoclaim: &mut Instant,
-    next_promote: &mut Instant,
-    count: usize,
+    (next_autoclaim, next_promote): (&mut Instant, &mut Instant),
+    permits: &mut Vec<tokio::sync::OwnedSemaphorePermit>,
+    slots: &mut Vec<String>,
+    tracked: bool,
 ) -> anyhow::Result<Vec<shared::domain::Task>> {
+    let mut count = slots.len();
     let mut block = MAX_BLOCK;
     if Instant::now() >= *next_promote {
         let (_, next_due) = ctx.queue.promote_due(agent, 1000).await?;
@@ -224,7 +237,38 @@ async fn read_and_claim(
         }
         got
     } else {
-        r.read(agent, consumer, count, block).await?
+        let got = r.read_now(agent, consumer, count).await?;
+        if got.is_empty() && !block.is_zero() {
+            // Nothing waiting: block holding no permit and no slot, so the claim loops of other
+            // agent types (sharing this worker's permits) are never starved while this one
+            // waits. Capacity is taken again once something arrived.
+            let all = std::mem::take(slots);
+            release(ctx, agent, all, tracked).await;
+            permits.clear();
+            let got = r.wait_one(agent, consumer, block).await?;
+            if !got.is_empty() {
+                match ctx.permits.clone().try_acquire_owned() {
+                    Ok(p) => permits.push(p),
+                    // All busy: the entries wait in this consumer's pending list until a permit
+                    // frees up (or another worker takes them over after the claim timeout).
+                    Err(_) => permits.push(ctx.permits.clone().acquire_owned().await?),
+                }
+                let wanted = ctx.take_slots(agent, 1);
+                match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await? {
+                    SlotGrant::Granted { slots: granted, .. } => {
+                        let unused: Vec<String> = wanted.into_iter().filter(|w| !granted.contains(w)).collect();
+                        ctx.put_slots(agent, unused);
+                        *slots = granted;
+                    }
+                    SlotGrant::Paused(_) => ctx.put_slots(agent, wanted),
+                }
+                permits.truncate(slots.len());
+            }
+            count = slots.len();
+            got
+        } else {
+            got
+        }
     };
     if deliveries.len() > count {
         // A blocking read can return one entry per stream: give back what we have no slot for.

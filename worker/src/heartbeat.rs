@@ -1,8 +1,8 @@
 //! Lease renewal. Every `heartbeat_interval` the worker extends the Postgres leases of all its
 //! running attempts in one statement; an attempt missing from the answer was cancelled, reaped
 //! or finished elsewhere and is stopped at once (this is also how a cancel reaches the worker
-//! holding the task). Each renewal is bounded by one interval; if no renewal succeeds for a
-//! lease TTL less one interval (measured from when the last successful request was sent), every
+//! holding the task). A renewal may take until one interval before the leases could expire
+//! (measured from when the last successful request was sent); if none succeeds by then, every
 //! attempt stops before its lease can be reaped. Fleet slots in Redis are renewed on the same
 //! tick.
 
@@ -30,12 +30,20 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
             continue;
         }
         let sent = Instant::now();
+        // A renewal may take as long as the leases allow: until one interval before they could
+        // expire (measured from the last success), when every attempt must stop anyway.
+        let stop_at = last_ok + ctx.settings.lease_ttl.saturating_sub(ctx.settings.heartbeat_interval);
+        let budget = stop_at
+            .saturating_duration_since(sent)
+            .max(ctx.settings.heartbeat_interval);
         let renewal = ctx
             .store
             .renew_leases(&ctx.settings.worker_id, &held, ctx.settings.lease_ttl);
-        let renewed = match tokio::time::timeout(ctx.settings.heartbeat_interval, renewal).await {
+        let renewed = match tokio::time::timeout(budget, renewal).await {
             Ok(r) => r,
-            Err(_) => Err(anyhow::anyhow!("lease renewal took longer than a heartbeat interval")),
+            Err(_) => Err(anyhow::anyhow!(
+                "lease renewal did not answer before the leases could expire"
+            )),
         };
         match renewed {
             Ok(still) => {

@@ -17,25 +17,35 @@ use tokio_util::sync::CancellationToken;
 use crate::context::Context;
 
 const BATCH: i64 = 1000;
+/// Longest gap between two reaper rounds.
+const REAP_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Runs until `stop` is cancelled.
 pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(ctx.settings.reclaim_interval);
+    // The reaper's query is an index probe on expired leases: run it often, so a dead worker's
+    // task runs elsewhere soon after its lease expires. Reconciling runs every reclaim interval.
+    let mut tick = tokio::time::interval(ctx.settings.reclaim_interval.min(REAP_EVERY));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_prune = tokio::time::Instant::now();
+    let mut next_reconcile = tokio::time::Instant::now();
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        if tokio::time::Instant::now() >= next_prune {
-            next_prune = tokio::time::Instant::now() + std::time::Duration::from_secs(3600);
+        if let Err(e) = reap(&ctx).await {
+            tracing::warn!(error.message = %format!("{e:#}"), "reaper failed");
+        }
+        let now = tokio::time::Instant::now();
+        if now < next_reconcile {
+            continue;
+        }
+        next_reconcile = now + ctx.settings.reclaim_interval;
+        if now >= next_prune {
+            next_prune = now + std::time::Duration::from_secs(3600);
             if let Err(e) = ctx.store.prune_attempt_tokens().await {
                 tracing::warn!(error.message = %e, "pruning attempt tokens failed");
             }
-        }
-        if let Err(e) = reap(&ctx).await {
-            tracing::warn!(error.message = %format!("{e:#}"), "reaper failed");
         }
         if let Err(e) = release_parents(&ctx).await {
             tracing::warn!(error.message = %format!("{e:#}"), "releasing parents failed");

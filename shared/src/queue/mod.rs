@@ -504,21 +504,13 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Reads up to `count` new orders of `agent` for `consumer`, highest priority first. Polls
-    /// each priority without blocking; when all are empty, blocks up to `block` on all three at
-    /// once with COUNT 1 each, so a blocked read may return up to three entries (one per stream):
-    /// the caller gives back what it cannot run.
+    /// Reads up to `count` new orders of `agent` for `consumer` without blocking, highest
+    /// priority first.
     ///
     /// # Cancel safety
     /// Not cancel safe: entries read by a dropped call stay pending for this consumer and are
     /// recovered by XAUTOCLAIM after the claim timeout.
-    pub async fn read(
-        &mut self,
-        agent: AgentKind,
-        consumer: &str,
-        count: usize,
-        block: Duration,
-    ) -> anyhow::Result<Vec<Delivery>> {
+    pub async fn read_now(&mut self, agent: AgentKind, consumer: &str, count: usize) -> anyhow::Result<Vec<Delivery>> {
         let keys = self.keys.agent(agent);
         let mut out = Vec::new();
         for p in Priority::ALL {
@@ -539,26 +531,38 @@ impl Reader {
                 .context("XREADGROUP")?;
             self.collect(agent, &keys, reply, &mut out).await?;
         }
-        if out.is_empty() && !block.is_zero() {
-            let streams = keys.streams();
-            let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
-                .arg("GROUP")
-                .arg(GROUP)
-                .arg(consumer)
-                .arg("COUNT")
-                .arg(1)
-                .arg("BLOCK")
-                .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
-                .arg("STREAMS")
-                .arg(&streams[..])
-                .arg(">")
-                .arg(">")
-                .arg(">")
-                .query_async(&mut self.conn)
-                .await
-                .context("XREADGROUP BLOCK")?;
-            self.collect(agent, &keys, reply, &mut out).await?;
-        }
+        Ok(out)
+    }
+
+    /// Blocks up to `block` for new orders on all three streams at once, COUNT 1 each: it may
+    /// return up to three entries (one per stream), highest priority first; the caller gives
+    /// back what it cannot run.
+    pub async fn wait_one(
+        &mut self,
+        agent: AgentKind,
+        consumer: &str,
+        block: Duration,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        let keys = self.keys.agent(agent);
+        let streams = keys.streams();
+        let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg(GROUP)
+            .arg(consumer)
+            .arg("COUNT")
+            .arg(1)
+            .arg("BLOCK")
+            .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
+            .arg("STREAMS")
+            .arg(&streams[..])
+            .arg(">")
+            .arg(">")
+            .arg(">")
+            .query_async(&mut self.conn)
+            .await
+            .context("XREADGROUP BLOCK")?;
+        let mut out = Vec::new();
+        self.collect(agent, &keys, reply, &mut out).await?;
         Ok(out)
     }
 

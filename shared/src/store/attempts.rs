@@ -53,7 +53,9 @@ fn secs(d: Duration) -> f64 {
 }
 
 impl Store {
-    /// Claims dispatched tasks for `worker`: QUEUED → RUNNING, attempt + 1, a lease of `ttl`, an
+    /// Claims dispatched tasks for `worker` (the state is compared as text so the planner looks
+    /// the few claimed rows up by primary key instead of scanning the whole queue's partial
+    /// index when its statistics are stale): QUEUED → RUNNING, attempt + 1, a lease of `ttl`, an
     /// execution row and a `start` event, in one statement. Orders whose attempt no longer
     /// matches are stale; orders blocked by a paused agent are deferred.
     pub async fn claim(&self, worker: &str, orders: &[Dispatch], ttl: Duration) -> anyhow::Result<ClaimResult> {
@@ -70,7 +72,7 @@ impl Store {
                UPDATE tasks t SET state = $3::task_state, attempt = t.attempt + 1, \
                  attempts_charged = t.attempts_charged + 1, lease_owner = $4, \
                  lease_expires_at = now() + make_interval(secs => $5), run_at = NULL, updated_at = now() \
-               FROM i WHERE t.id = i.id AND t.state = 'QUEUED' AND t.attempt = i.expected \
+               FROM i WHERE t.id = i.id AND t.state::text = 'QUEUED' AND t.attempt = i.expected \
                  AND NOT EXISTS (SELECT 1 FROM agent_settings s WHERE s.agent = t.agent \
                                  AND (s.paused OR s.paused_until > now())) \
                RETURNING t.* \

@@ -138,7 +138,7 @@ impl Store {
         let done = sqlx::query(
             "UPDATE tasks t SET dispatched_gen = $3, dispatched_at = now() \
              FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
-             WHERE t.id = i.id AND t.attempt = i.attempt AND t.state = 'QUEUED'",
+             WHERE t.id = i.id AND t.attempt = i.attempt AND t.state::text = 'QUEUED'",
         )
         .bind(orders.iter().map(|o| o.task.as_uuid()).collect::<Vec<_>>())
         .bind(orders.iter().map(|o| o.attempt.0).collect::<Vec<_>>())

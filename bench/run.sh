@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# bench/run.sh — the claudomator benchmark, in one command.
+#
+# Builds the release binaries and the load driver (bench/driver), starts a private redis-server
+# on a spare loopback port (never the shared 6379), and for every workload creates a fresh
+# Postgres database `cm_bench`, migrates it, mints a token, flushes the private Redis and starts
+# one API node + one worker (WORKER_CONCURRENCY=64, WORKER_AGENTS=noop unless the part needs
+# exec). Then it runs the peers (BullMQ, apalis; arq on request) against the same private Redis,
+# prints one key=value line per workload, the peers' lines, ratio lines and target lines, and
+# stops everything it started (by PID) on exit.
+#
+# Env knobs:
+#   PARTS       which parts, in order (default "mem w1 w2 w2mixed kill flush bullmq bullmq-pg apalis")
+#               also available: arq. w2mixed = W2 with WORKER_AGENTS=exec,noop (the default
+#               agent list; noop tasks only)
+#   N           W1 task count (20000)            W1_VARIANTS  "batch single"
+#   RATE        W2 tasks/s (500)                 DURATION_S   W2 seconds (10)
+#   MEM_N       tasks enqueued for the Redis memory figure (100000)
+#   POLL        how W1 sees completion: exists (default: an EXISTS probe for unfinished tasks every
+#               10 ms once all are inserted, then one count(*) = N check) or count (count(*) of
+#               COMPLETED every 10 ms from the first request; costs Postgres CPU in the system
+#               under test)
+#   CONCURRENCY worker concurrency (64)
+#   REDIS_PORT  private redis-server port (6399)  API_PORT  (18480)
+#   PEERS_DIR   (/work/shared/bench/peers)       SKIP_BUILD=1  use the binaries as they are
+#   PG_SSLMODE  sslmode of every claudomator Postgres connection (disable: loopback, like the
+#               peers' plaintext connections; prefer = the library default, TLS when the server
+#               offers it, as Debian's Postgres does)
+#   W1_EXTRA    extra driver arguments for W1 (experiments, e.g. "--experiment-analyze 1": ANALYZE
+#               tasks after the first batch, to show the claim with a correct plan; not a result)
+#   QUIET_MAX   seconds to wait (at most) for a quiet machine before each measured part (20)
+#   PROFILE=1   during W1: `perf record -a -g` the machine (needs perf) and log every statement of
+#               cm_bench (log_min_duration_statement=0), summarised by bench/sqlprofile.py
+# Output: stdout, and bench/results/run-<time>.txt (+ logs-<time>/ with process logs).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(dirname "$HERE")"
+PARTS="${PARTS:-mem w1 w2 w2mixed kill flush bullmq bullmq-pg apalis}"
+N="${N:-20000}"
+W1_VARIANTS="${W1_VARIANTS:-batch single}"
+RATE="${RATE:-500}"
+DURATION_S="${DURATION_S:-10}"
+MEM_N="${MEM_N:-100000}"
+POLL="${POLL:-exists}"
+CONCURRENCY="${CONCURRENCY:-64}"
+REDIS_PORT="${REDIS_PORT:-6399}"
+API_PORT="${API_PORT:-18480}"
+PEERS_DIR="${PEERS_DIR:-/work/shared/bench/peers}"
+PEER_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/peer-bench"
+DB=cm_bench
+PG_SSLMODE="${PG_SSLMODE:-disable}"
+DB_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=$PG_SSLMODE"
+REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+PREFIX=bench
+API_URL="http://127.0.0.1:$API_PORT"
+BIN="$ROOT/target/release"
+DRIVER="$HERE/driver/target/release/claudomator-bench-driver"
+STAMP="$(date +%Y%m%d-%H%M%S)"
+RESULTS="$HERE/results"
+OUT="$RESULTS/run-$STAMP.txt"
+LOGS="$RESULTS/logs-$STAMP"
+mkdir -p "$LOGS"
+: >"$OUT"
+
+PSQL=(psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt)
+RCLI=(redis-cli -h 127.0.0.1 -p "$REDIS_PORT")
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+emit() { printf '%s\n' "$*" | tee -a "$OUT"; }
+
+# ------------------------------------------------------------------ process bookkeeping
+REDIS_PID=""
+API_PID=""
+WORKER_PIDS=()
+
+alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+# Stops one process we started: SIGTERM, then SIGKILL after $2 seconds (default 15).
+stop_pid() {
+  local pid="$1" grace="${2:-15}" i
+  alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < grace * 10; i++)); do
+    alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_services() {
+  local p
+  for p in "${WORKER_PIDS[@]:-}"; do [ -n "$p" ] && stop_pid "$p" 15; done
+  WORKER_PIDS=()
+  [ -n "$API_PID" ] && stop_pid "$API_PID" 15
+  API_PID=""
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  stop_services
+  [ -n "$REDIS_PID" ] && stop_pid "$REDIS_PID" 5
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+  log "cleaned up (exit $rc); results in $OUT"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ build
+BUILD=skipped
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "building release binaries (cargo build --release --workspace --locked --bins)"
+  if (cd "$ROOT" && cargo build --release --workspace --locked --bins) >"$LOGS/build.log" 2>&1; then
+    BUILD=fresh
+  elif [ -x "$BIN/api" ] && [ -x "$BIN/worker" ]; then
+    # Others edit the tree concurrently: a tree that does not compile right now must not stop
+    # the benchmark; the previous binaries are used and the result says so.
+    tail -15 "$LOGS/build.log" >&2
+    log "build failed: using the existing binaries in $BIN (marked build=stale)"
+    BUILD=stale
+  else
+    tail -30 "$LOGS/build.log" >&2; exit 1
+  fi
+  log "building the load driver"
+  cargo build --release --locked --manifest-path "$HERE/driver/Cargo.toml" >"$LOGS/driver-build.log" 2>&1 ||
+    { tail -30 "$LOGS/driver-build.log" >&2; exit 1; }
+fi
+[ -x "$BIN/api" ] && [ -x "$BIN/worker" ] && [ -x "$DRIVER" ] || { log "binaries missing"; exit 1; }
+
+# ------------------------------------------------------------------ private Redis
+if "${RCLI[@]}" ping >/dev/null 2>&1; then
+  log "something already answers on port $REDIS_PORT: not ours, refusing to flush it (set REDIS_PORT)"
+  exit 1
+fi
+if curl -s -o /dev/null --max-time 1 "$API_URL/" 2>/dev/null; then
+  log "something already listens on $API_URL (set API_PORT)"
+  exit 1
+fi
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  --logfile "$LOGS/redis.log" &
+REDIS_PID=$!
+for _ in $(seq 100); do "${RCLI[@]}" ping >/dev/null 2>&1 && break; sleep 0.05; done
+"${RCLI[@]}" ping >/dev/null || { log "redis-server did not start"; exit 1; }
+
+export DATABASE_URL="$DB_URL" REDIS_URL CLAUDOMATOR_REDIS_PREFIX="$PREFIX" RUST_LOG="${RUST_LOG:-warn}" \
+  LOG_FORMAT=human CLAUDOMATOR_BIND="127.0.0.1:$API_PORT"
+
+# ------------------------------------------------------------------ machine
+emit "machine nproc=$(nproc) mem_mb=$(free -m | awk '/^Mem:/{print $2}') kernel=$(uname -r) \
+redis=$(redis-server --version | sed -E 's/.*v=([^ ]+).*/\1/') \
+postgres=$("${PSQL[@]}" -c 'SHOW server_version' | cut -d' ' -f1) \
+synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit') \
+git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo +dirty) \
+build=$BUILD binaries=$(date -r "$BIN/worker" +%Y-%m-%dT%H:%M:%S) \
+load1=$(cut -d' ' -f1 /proc/loadavg)"
+
+# ------------------------------------------------------------------ one world per workload
+TOKEN=""
+fresh_world() {
+  stop_services
+  "${RCLI[@]}" FLUSHALL >/dev/null
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+  "${PSQL[@]}" -c "CREATE DATABASE $DB" >/dev/null
+  "$BIN/api" migrate >>"$LOGS/admin.log" 2>&1
+  TOKEN="$("$BIN/api" token create --name bench 2>>"$LOGS/admin.log")"
+}
+
+start_api() {
+  "$BIN/api" serve >>"$LOGS/api.log" 2>&1 &
+  API_PID=$!
+  for _ in $(seq 200); do
+    curl -sf "$API_URL/readyz" >/dev/null 2>&1 && return 0
+    alive "$API_PID" || break
+    sleep 0.05
+  done
+  log "API did not become ready"; tail -20 "$LOGS/api.log" >&2; return 1
+}
+
+# start_worker ID [VAR=value ...]: a worker process. Ready when one more Redis client than before
+# has issued XREADGROUP (its claim loop is reading).
+LAST_WORKER_PID=""
+readers() { "${RCLI[@]}" CLIENT LIST 2>/dev/null | grep -c 'cmd=xreadgroup' || true; }
+start_worker() {
+  local id="$1"; shift
+  local before
+  before="$(readers)"
+  env WORKER_ID="$id" WORKER_CONCURRENCY="$CONCURRENCY" WORKER_AGENTS=noop "$@" \
+    "$BIN/worker" run >>"$LOGS/worker-$id.log" 2>&1 &
+  LAST_WORKER_PID=$!
+  WORKER_PIDS+=("$LAST_WORKER_PID")
+  for _ in $(seq 200); do
+    [ "$(readers)" -gt "$before" ] && return 0
+    alive "$LAST_WORKER_PID" || break
+    sleep 0.05
+  done
+  log "worker $id did not start reading"; tail -20 "$LOGS/worker-$id.log" >&2; return 1
+}
+
+drive() { # drive SECONDS args...: the driver, bounded in time, output to the results
+  local t="$1"; shift
+  local line
+  wait_quiet
+  line="$(timeout --signal=TERM "$t" "$DRIVER" "$@" --url "$API_URL" --token "$TOKEN" --db "$DB_URL" \
+    --redis "$REDIS_URL" --prefix "$PREFIX" --worker-concurrency "$CONCURRENCY" --redis-pid "$REDIS_PID" \
+    2>>"$LOGS/driver.log")" || { log "driver $1 failed or timed out (see $LOGS/driver.log)"; tail -5 "$LOGS/driver.log" >&2; return 1; }
+  emit "$line $QUIET"
+}
+
+# Bounded wait for a quiet machine (load1 < 1, or >= 90 % CPU idle over one second) before a
+# measured part; prints what it saw, appended to the result lines.
+cpu_idle_pct() {
+  local a b
+  read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ </proc/stat
+  sleep 1
+  read -r _ u2 n2 s2 i2 w2 q2 sq2 st2 _ </proc/stat
+  local busy=$(((u2 - u1) + (n2 - n1) + (s2 - s1) + (q2 - q1) + (sq2 - sq1) + (st2 - st1)))
+  local idle=$(((i2 - i1) + (w2 - w1)))
+  echo $((100 * idle / (busy + idle)))
+}
+QUIET=""
+wait_quiet() {
+  local max="${QUIET_MAX:-20}" waited=0 load idle
+  while :; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    idle=$(cpu_idle_pct)
+    waited=$((waited + 1))
+    if awk -v l="$load" 'BEGIN{exit !(l < 1.0)}' || [ "$idle" -ge 90 ]; then break; fi
+    [ "$waited" -ge "$max" ] && break
+    sleep 2; waited=$((waited + 2))
+  done
+  QUIET="pre_idle_pct=$idle pre_waited_s=$waited"
+}
+
+part_failed() { log "part $1 failed; continuing"; emit "failed part=$1"; }
+
+run_mem() {
+  log "MEM: $MEM_N tasks via the batch endpoint, no worker"
+  fresh_world || return 1
+  start_api || return 1
+  drive 300 mem --n "$MEM_N" --api-pid "$API_PID" || return 1
+  stop_services
+  if [ -d "$PEER_CACHE/bullmq/node_modules" ] || WORKLOADS=none "$PEERS_DIR/bullmq/run.sh" >>"$LOGS/peers.log" 2>&1; then
+    log "MEM: BullMQ, $MEM_N jobs via addBulk, no worker"
+    cp "$HERE/bullmq-mem.mjs" "$PEER_CACHE/bullmq/"
+    emit "$(cd "$PEER_CACHE/bullmq" && REDIS_URL="$REDIS_URL" N="$MEM_N" timeout 300 node bullmq-mem.mjs 2>>"$LOGS/peers.log")"
+  fi
+}
+
+run_w1() {
+  local v
+  for v in $W1_VARIANTS; do
+    log "W1 $v: $N noop tasks"
+    fresh_world || return 1
+    local pglog="" pgoff=0
+    if [ "${PROFILE:-0}" = 1 ]; then
+      # Statement durations of this database only, into the server log (read back below).
+      "${PSQL[@]}" -c "ALTER DATABASE $DB SET log_min_duration_statement = 0" >/dev/null
+      pglog="${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}"
+      pgoff="$(stat -c %s "$pglog" 2>/dev/null || echo 0)"
+    fi
+    start_api || return 1
+    start_worker bench-w1 || return 1
+    local wpid="$LAST_WORKER_PID"
+    if [ "$v" = batch ]; then
+      sleep 2 # settle before reading idle RSS (not part of any timing)
+      drive 30 rss --api-pid "$API_PID" --worker-pid "$wpid" || return 1
+    fi
+    local perf_pid=""
+    if [ "${PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
+      # System-wide, so the Postgres backends, Redis and the driver are in the profile too.
+      perf record -a -g -F 499 -o "$LOGS/perf-w1-$v.data" >>"$LOGS/perf.log" 2>&1 &
+      perf_pid=$!
+      sleep 0.5
+    fi
+    # shellcheck disable=SC2086
+    drive 300 w1 --variant "$v" --n "$N" --poll "$POLL" ${W1_EXTRA:-} --api-pid "$API_PID" --worker-pid "$wpid" || part_failed "w1-$v"
+    if [ -n "$perf_pid" ]; then
+      kill -INT "$perf_pid" 2>/dev/null || true
+      wait "$perf_pid" 2>/dev/null || true
+      perf report -i "$LOGS/perf-w1-$v.data" --no-children --sort comm --stdio 2>/dev/null |
+        grep -v '^#' | grep -v '^$' | head -12 >"$LOGS/perf-w1-$v-comm.txt" || true
+      perf report -i "$LOGS/perf-w1-$v.data" --no-children --comm postgres --sort sym --stdio -g none 2>/dev/null |
+        grep -v '^#' | grep -v '^$' | head -40 >"$LOGS/perf-w1-$v-postgres.txt" || true
+      log "perf profile: $LOGS/perf-w1-$v.data (summaries $LOGS/perf-w1-$v-comm.txt, $LOGS/perf-w1-$v-postgres.txt)"
+    fi
+    if [ -n "$pglog" ] && [ -r "$pglog" ]; then
+      python3 "$HERE/sqlprofile.py" "$pglog" "$pgoff" "$DB" | tee "$LOGS/sqlprofile-w1-$v.txt" >&2 || true
+    fi
+  done
+}
+
+run_w2() { # run_w2 [AGENTS]
+  local agents="${1:-noop}"
+  log "W2: open loop $RATE tasks/s for $DURATION_S s (worker agents: $agents)"
+  fresh_world || return 1
+  start_api || return 1
+  start_worker bench-w2 WORKER_AGENTS="$agents" || return 1
+  drive 180 w2 --rate "$RATE" --duration-s "$DURATION_S" --agents "$agents" || return 1
+}
+
+run_kill() {
+  log "RECOVERY kill -9: two workers (exec,noop), exec tasks 'sleep 2', LEASE_TTL_MS=30000 RECLAIM_INTERVAL_MS=5000"
+  fresh_world || return 1
+  start_api || return 1
+  start_worker bench-a WORKER_AGENTS=exec,noop LEASE_TTL_MS=30000 RECLAIM_INTERVAL_MS=5000 || return 1
+  local a="$LAST_WORKER_PID"
+  start_worker bench-b WORKER_AGENTS=exec,noop LEASE_TTL_MS=30000 RECLAIM_INTERVAL_MS=5000 || return 1
+  local b="$LAST_WORKER_PID"
+  drive 120 kill --pid-a "$a" --id-a bench-a --pid-b "$b" --id-b bench-b --n 16 --sleep-s 2 \
+    --lease-ttl-ms 30000 --reclaim-interval-ms 5000 || return 1
+}
+
+run_flush() {
+  log "RECOVERY FLUSHALL: 1000 QUEUED noop tasks behind 64 running 'sleep 120' exec tasks"
+  fresh_world || return 1
+  start_api || return 1
+  # SHUTDOWN_GRACE_MS=1000: on SIGTERM the worker stops the sleeps at once (process groups).
+  start_worker bench-f WORKER_AGENTS=exec,noop SHUTDOWN_GRACE_MS=1000 || return 1
+  drive 150 flush --n 1000 --blockers "$CONCURRENCY" --grace-ms 5000 || return 1
+}
+
+peer() { # peer NAME WORKLOADS [VAR=value ...]: each workload in a fresh process, after a quiet check
+  local name="$1" wl="$2"; shift 2
+  local w out l
+  for w in $wl; do
+    log "peer $name: $w"
+    wait_quiet
+    out="$(env REDIS_URL="$REDIS_URL" FLUSH=1 N="$N" RATE="$RATE" DURATION_S="$DURATION_S" CONCURRENCY="$CONCURRENCY" \
+      TIMEOUT_S=300 WORKLOADS="$w" "$@" timeout 900 "$PEERS_DIR/$name/run.sh" 2>>"$LOGS/peers.log")" ||
+      { log "peer $name $w failed (see $LOGS/peers.log)"; tail -5 "$LOGS/peers.log" >&2; emit "failed part=$name-$w"; }
+    while IFS= read -r l; do
+      [ -n "$l" ] && emit "$l load1=$(cut -d' ' -f1 /proc/loadavg) $QUIET"
+    done <<<"$out"
+  done
+  return 0
+}
+
+for part in $PARTS; do
+  case "$part" in
+    mem) run_mem || part_failed mem ;;
+    w1) run_w1 || part_failed w1 ;;
+    w2) run_w2 noop || part_failed w2 ;;
+    w2mixed) run_w2 exec,noop || part_failed w2mixed ;;
+    kill) run_kill || part_failed kill ;;
+    flush) run_flush || part_failed flush ;;
+    bullmq) stop_services; peer bullmq "w1-bulk w1-add w2" ;;
+    bullmq-pg)
+      # BullMQ + one Postgres INSERT per job (the peer's closest shape to "every result durable").
+      stop_services; fresh_world
+      peer bullmq "w1-bulk w2" PG_URL="$DB_URL" ;;
+    apalis) stop_services; peer apalis "w1-bulk w2" ;;
+    arq) stop_services; peer arq "w1" POLL_DELAY=0.01 ;;
+    *) log "unknown part $part" ;;
+  esac
+done
+stop_services
+
+# ------------------------------------------------------------------ ratios and targets
+python3 "$HERE/report.py" "$OUT" | tee -a "$OUT.ratios"
+cat "$OUT.ratios" >>"$OUT"
+rm -f "$OUT.ratios"
+cp "$OUT" "$RESULTS/latest.txt"

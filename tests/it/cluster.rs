@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tests::TestApp;
 use tests::redis_server::RedisCluster;
-use tests::{TestApp, wait_until};
 
 const T: Duration = Duration::from_secs(40);
 
@@ -64,13 +64,6 @@ async fn tasks_of_several_agents_run_on_a_cluster_and_survive_a_flush_of_every_n
         .await
         .unwrap();
     assert_eq!(resumed.status(), 200);
-    wait_until(T, "all 62 tasks to complete", || async {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks WHERE state = 'COMPLETED'")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
-        (n == 62).then_some(())
-    })
-    .await;
+    app.wait_completed(62, T).await;
     w.shutdown_in_place().await;
 }

@@ -102,16 +102,7 @@ async fn losing_every_redis_key_re_dispatches_queued_tasks() {
     );
     let w = app.start_worker(&[]).await;
     app.keep(w);
-    wait_until(T, "all 20 tasks to complete after the flush", || async {
-        let page: Value = app
-            .get("/api/tasks?state=COMPLETED&limit=100")
-            .await
-            .json()
-            .await
-            .unwrap();
-        (page["items"].as_array().unwrap().len() == 20).then_some(())
-    })
-    .await;
+    app.wait_completed(20, T).await;
 }
 
 #[tokio::test]
@@ -178,23 +169,9 @@ async fn flushall_during_a_run_loses_nothing_and_runs_nothing_twice() {
         .collect();
     let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
     assert_eq!(r.status(), 200);
-    let completed = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM tasks WHERE state = 'COMPLETED'")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap()
-    };
-    wait_until(T, "some tasks to complete", || async {
-        (completed().await >= 30).then_some(())
-    })
-    .await;
+    app.wait_completed(30, T).await;
     server.flushall().await;
-    wait_until(
-        Duration::from_secs(60),
-        "all 300 tasks to complete after FLUSHALL",
-        || async { (completed().await == 300).then_some(()) },
-    )
-    .await;
+    app.wait_completed(300, Duration::from_secs(60)).await;
     let succeeded: Vec<i64> = sqlx::query_scalar(
         "SELECT count(*) FILTER (WHERE e.outcome = 'succeeded') FROM tasks t LEFT JOIN executions e ON e.task_id = t.id GROUP BY t.id",
     )
@@ -239,16 +216,7 @@ async fn orders_lost_while_the_generation_survives_are_sent_again() {
     assert!(generation.is_some(), "the generation key survives");
     let w = app.start_worker(&[]).await;
     app.keep(w);
-    wait_until(T, "all 10 lost orders to be sent again and run", || async {
-        let page: Value = app
-            .get("/api/tasks?state=COMPLETED&limit=100")
-            .await
-            .json()
-            .await
-            .unwrap();
-        (page["items"].as_array().unwrap().len() == 10).then_some(())
-    })
-    .await;
+    app.wait_completed(10, T).await;
 }
 
 #[tokio::test]
@@ -311,18 +279,5 @@ async fn an_idle_agent_type_does_not_starve_another_on_the_same_worker() {
         200
     );
     // Holding the permit through 1 s blocking reads would take about 10 s here.
-    wait_until(
-        Duration::from_secs(6),
-        "10 noop tasks beside an idle exec loop",
-        || async {
-            let page: Value = app
-                .get("/api/tasks?state=COMPLETED&limit=100")
-                .await
-                .json()
-                .await
-                .unwrap();
-            (page["items"].as_array().unwrap().len() == 10).then_some(())
-        },
-    )
-    .await;
+    app.wait_completed(10, Duration::from_secs(6)).await;
 }

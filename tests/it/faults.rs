@@ -300,21 +300,9 @@ async fn losing_redis_keys_mid_run_neither_loses_nor_doubles_any_task() {
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    let completed = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM tasks WHERE state = 'COMPLETED'")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap()
-    };
-    wait_until(T, "some tasks to complete", || async {
-        (completed().await >= 30).then_some(())
-    })
-    .await;
+    app.wait_completed(30, T).await;
     app.redis.flush().await;
-    wait_until(Duration::from_secs(60), "all 300 tasks to complete", || async {
-        (completed().await == 300).then_some(())
-    })
-    .await;
+    app.wait_completed(300, Duration::from_secs(60)).await;
     let rows: Vec<(uuid::Uuid, i64, i64)> = sqlx::query_as(
         "SELECT t.id, count(*) FILTER (WHERE e.outcome = 'succeeded'), count(*) FROM tasks t JOIN executions e ON e.task_id = t.id GROUP BY t.id",
     )

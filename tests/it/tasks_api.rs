@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tests::{TestApp, wait_until};
+use tests::TestApp;
 
 const T: Duration = Duration::from_secs(20);
 
@@ -321,16 +321,7 @@ async fn batches_create_and_run_many_tasks_at_once() {
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
     assert_eq!(ids.len(), 50);
-    wait_until(T, "all 50 noop tasks to complete", || async {
-        let page: Value = app
-            .get("/api/tasks?state=COMPLETED&limit=100")
-            .await
-            .json()
-            .await
-            .unwrap();
-        (page["items"].as_array().unwrap().len() == 50).then_some(())
-    })
-    .await;
+    app.wait_completed(50, T).await;
     // An invalid member rejects the whole batch and names it.
     let r = app
         .post(

@@ -384,6 +384,22 @@ impl TestApp {
         .await
     }
 
+    /// How many tasks are COMPLETED.
+    pub async fn completed(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM tasks WHERE state = 'COMPLETED'")
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("count completed tasks")
+    }
+
+    /// Waits until at least `n` tasks are COMPLETED.
+    pub async fn wait_completed(&self, n: i64, deadline: Duration) {
+        wait_until(deadline, &format!("{n} tasks to complete"), || async {
+            (self.completed().await >= n).then_some(())
+        })
+        .await;
+    }
+
     /// A task's executions as JSON.
     pub async fn executions(&self, id: &str) -> Vec<Value> {
         self.get(&format!("/api/tasks/{id}/executions"))

@@ -140,13 +140,12 @@ async fn cancelling_a_running_task_kills_its_process_group_within_two_seconds() 
     let asked = Instant::now();
     let r = app.post(&format!("/api/tasks/{id}/cancel"), &json!({})).await;
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "CANCELLED");
-    wait_until(
-        Duration::from_secs(2),
-        "the sleeping grandchild to be killed",
-        || async { kill(Pid::from_raw(child), None).is_err().then_some(()) },
-    )
+    // Within 2 s of the cancel request, not of when its answer came back.
+    let left = Duration::from_secs(2).saturating_sub(asked.elapsed());
+    wait_until(left, "the sleeping grandchild to be killed", || async {
+        kill(Pid::from_raw(child), None).is_err().then_some(())
+    })
     .await;
-    assert!(asked.elapsed() <= Duration::from_secs(2));
     let ex = app.executions(&id).await;
     assert_eq!(ex[0]["outcome"], "cancelled");
     let _ = std::fs::remove_dir_all(&dir);

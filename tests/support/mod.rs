@@ -275,17 +275,7 @@ impl TestApp {
 
     /// Starts the real notifier (`worker notify`) as a child process.
     pub fn spawn_notifier_process(&self, overrides: &[(&str, String)]) -> tokio::process::Child {
-        let mut env = self.env(overrides);
-        env.entry("RUST_LOG".into()).or_insert_with(|| "warn".into());
-        tokio::process::Command::new(worker_binary())
-            .arg("notify")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(env)
-            .stdin(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn notifier")
+        self.spawn_binary("notify", overrides)
     }
 
     /// Keeps a worker alive for the test's lifetime.
@@ -302,17 +292,22 @@ impl TestApp {
 
     /// Starts the real `worker` binary as a child process (for kill -9 and SIGSTOP tests).
     pub fn spawn_worker_process(&self, overrides: &[(&str, String)]) -> tokio::process::Child {
+        self.spawn_binary("run", overrides)
+    }
+
+    /// `worker <subcommand>` with this test's environment only.
+    fn spawn_binary(&self, subcommand: &str, overrides: &[(&str, String)]) -> tokio::process::Child {
         let mut env = self.env(overrides);
         env.entry("RUST_LOG".into()).or_insert_with(|| "warn".into());
         tokio::process::Command::new(worker_binary())
-            .arg("run")
+            .arg(subcommand)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .envs(env)
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .expect("spawn worker binary")
+            .expect("spawn the worker binary")
     }
 
     /// A raw connection to this test's Redis (single server or cluster), for assertions and

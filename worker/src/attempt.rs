@@ -37,6 +37,7 @@ fn execution_end(outcome: &'static str, error: Option<String>, r: RunReport) -> 
         tokens_in: r.tokens_in,
         tokens_out: r.tokens_out,
         session_id: r.session_id,
+        changes: r.changes,
     }
 }
 
@@ -69,22 +70,32 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     let timeout = task.spec.timeout.unwrap_or(ctx.settings.default_task_timeout);
     let api = agent_api(&ctx, &task, timeout).await;
     let (log_tx, log_task) = live_log(&ctx, &task);
-    let limits = RunOptions {
-        timeout,
-        output_limit_bytes: ctx.settings.output_limit_bytes,
-        api: api.as_ref().map(|(_, a)| a.clone()),
-        log: log_tx,
-    };
-    // The runner runs in a task of its own: a panic in it becomes a transient failure instead
-    // of unwinding past the bookkeeping below (which would strand the task RUNNING).
-    let runners = ctx.runners.clone();
-    let owned = task.clone();
-    let report = match tokio::spawn(async move { runners.run(&owned, limits, stop).await }).await {
-        Ok(r) => r,
-        Err(e) => RunReport::of(Some(AttemptOutcome::Failed {
+    let sandbox = sandbox(&ctx, &task).await;
+    let report = match &sandbox {
+        Err(error) => RunReport::of(Some(AttemptOutcome::Failed {
             transient: true,
-            error: format!("runner crashed: {e}"),
+            error: error.clone(),
         })),
+        Ok(sb) => {
+            let limits = RunOptions {
+                timeout,
+                output_limit_bytes: ctx.settings.output_limit_bytes,
+                api: api.as_ref().map(|(_, a)| a.clone()),
+                log: log_tx,
+                workspace: sb.workspace.clone(),
+            };
+            // The runner runs in a task of its own: a panic in it becomes a transient failure
+            // instead of unwinding past the bookkeeping below (which would strand the task RUNNING).
+            let runners = ctx.runners.clone();
+            let owned = task.clone();
+            match tokio::spawn(async move { runners.run(&owned, limits, stop).await }).await {
+                Ok(r) => r,
+                Err(e) => RunReport::of(Some(AttemptOutcome::Failed {
+                    transient: true,
+                    error: format!("runner crashed: {e}"),
+                })),
+            }
+        }
     };
     if let Some(t) = log_task {
         // The runner dropped its senders: the forwarder flushes, closes the log and ends.
@@ -101,6 +112,9 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         tracing::warn!(error.message = %e, "attempt token not revoked; it expires on its own");
     }
     let mut report = report;
+    if let Ok(sb) = &sandbox {
+        settle_workspace(&ctx, &task, sb, &mut report).await;
+    }
     if report.outcome == Some(AttemptOutcome::Succeeded) && task.spec.agent != shared::domain::AgentKind::Noop {
         // Subtasks the agent created must complete before the parent is done.
         match ctx.store.unfinished_subtasks(task.id).await {
@@ -167,7 +181,18 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         let has_pause = pause.is_some();
         match record_with_retries(&ctx, key, transition, pause).await {
             Ok(Applied::Done(t)) => {
-                tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded")
+                tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded");
+                // The archive this attempt resumed from is spent unless it blocked again (then
+                // it wrote a newer one).
+                if let Ok(Sandbox {
+                    restored_from: Some(from),
+                    ..
+                }) = &sandbox
+                    && t.state != TaskState::Blocked
+                    && let Err(e) = ctx.store.delete_workspace(task.id, *from).await
+                {
+                    tracing::warn!(error.message = %e, "spent workspace archive not deleted; pruned later");
+                }
             }
             Ok(Applied::Stale) => {
                 tracing::info!(task.id = %task.id, attempt = %task.attempt, "result refused: a newer attempt owns the task")
@@ -286,4 +311,119 @@ pub async fn mirror_settings(ctx: &Context, agent: shared::domain::AgentKind) {
     if let Err(e) = r.await {
         tracing::warn!(error.message = %e, "agent settings not mirrored to Redis; the reconciler will");
     }
+}
+
+/// An attempt's prepared workspace.
+struct Sandbox {
+    workspace: crate::agents::Workspace,
+    repo: Option<crate::workspace::Repo>,
+    /// The attempt whose archived workspace this one resumed from.
+    restored_from: Option<shared::domain::Attempt>,
+}
+
+/// Prepares the workspace of agents that work in one (not `noop` or `local`): the archived one
+/// when the task resumes from an answered question, else fresh (a clone of the project's
+/// repository when it has one). An error is a transient failure of the attempt.
+async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
+    use shared::domain::AgentKind;
+    let root = ctx.settings.workspace_root.join(task.id.to_string());
+    let bare = crate::agents::Workspace {
+        dir: root.join("work"),
+        home: root.join("home"),
+        protocol_dir: root.join("protocol"),
+        git: false,
+        resume_session: None,
+    };
+    if matches!(task.spec.agent, AgentKind::Noop | AgentKind::Local) {
+        return Ok(Sandbox {
+            workspace: bare,
+            repo: None,
+            restored_from: None,
+        });
+    }
+    let r = async {
+        let repo = match task.spec.project_id {
+            Some(p) => ctx
+                .store
+                .get_project(p)
+                .await?
+                .as_ref()
+                .and_then(crate::workspace::Repo::of),
+            None => None,
+        };
+        let archive = match &task.question {
+            Some(q) if q.answer.is_some() => ctx.store.load_workspace(task.id).await?,
+            _ => None,
+        };
+        let workspace = ctx
+            .sandboxes
+            .prepare(
+                task,
+                repo.as_ref(),
+                archive.as_ref().map(|a| (a.archive.as_slice(), a.session_id.clone())),
+            )
+            .await?;
+        anyhow::Ok(Sandbox {
+            workspace,
+            repo,
+            restored_from: archive.map(|a| a.attempt),
+        })
+    };
+    r.await.map_err(|e| format!("preparing the workspace: {e:#}"))
+}
+
+/// After the run: a blocked workspace is archived for whichever worker resumes it; a successful
+/// run on a project has its work committed and pushed; then the directory goes.
+async fn settle_workspace(ctx: &Context, task: &Task, sb: &Sandbox, report: &mut RunReport) {
+    use shared::domain::AgentKind;
+    if matches!(task.spec.agent, AgentKind::Noop | AgentKind::Local) {
+        return;
+    }
+    match &report.outcome {
+        Some(AttemptOutcome::Blocked(_)) => match ctx.sandboxes.archive(task.id).await {
+            Ok(Some(bytes)) => {
+                match ctx
+                    .store
+                    .save_workspace(task.id, task.attempt, report.session_id.as_deref(), &bytes)
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::info!(task.id = %task.id, "workspace not archived: the attempt no longer owns the task")
+                    }
+                    Err(e) => {
+                        // Without the archive the answer would resume in an empty workspace:
+                        // retry the attempt instead of blocking on a lost session.
+                        report.outcome = Some(AttemptOutcome::Failed {
+                            transient: true,
+                            error: format!("archiving the blocked workspace: {e:#}"),
+                        });
+                    }
+                }
+            }
+            Ok(None) => tracing::warn!(
+                task.id = %task.id,
+                limit = ctx.settings.workspace_archive_max_bytes,
+                "workspace larger than WORKSPACE_ARCHIVE_MAX_BYTES: the answer resumes in a fresh workspace"
+            ),
+            Err(e) => {
+                tracing::warn!(error.message = %e, "workspace not archived: the answer resumes in a fresh workspace")
+            }
+        },
+        Some(AttemptOutcome::Succeeded) => {
+            if let Some(repo) = &sb.repo {
+                match ctx.sandboxes.finish_git(task, repo, &sb.workspace).await {
+                    Ok(c) => report.changes = Some(c),
+                    Err(e) => {
+                        report.outcome = Some(AttemptOutcome::Failed {
+                            transient: true,
+                            error: format!("publishing the work to the task's branch: {e:#}"),
+                        })
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    ctx.sandboxes.remove(task.id).await;
 }

@@ -34,6 +34,8 @@ pub struct Context {
     free_slots: Mutex<std::collections::HashMap<AgentKind, Vec<String>>>,
     /// Retry policy.
     pub policy: RetryPolicy,
+    /// Where attempts work.
+    pub sandboxes: crate::workspace::Sandboxes,
 }
 
 impl Context {
@@ -65,11 +67,23 @@ impl Context {
             queue,
             recorder,
             running: Running::default(),
-            runners: Runners::new(settings.local_model.clone().map(|m| crate::agents::local::LocalModel {
-                base_url: m.base_url,
-                default_model: m.model,
-                api_key: m.api_key,
-            })),
+            runners: Runners::new(
+                settings.local_model.clone().map(|m| crate::agents::local::LocalModel {
+                    base_url: m.base_url,
+                    default_model: m.model,
+                    api_key: m.api_key,
+                }),
+                crate::agents::claude::ClaudeConfig {
+                    bin: settings.claude_bin.clone(),
+                    permission_mode: settings.claude_permission_mode.clone(),
+                    model: settings.claude_model.clone(),
+                    env: settings.claude_env.clone(),
+                },
+            ),
+            sandboxes: crate::workspace::Sandboxes::new(
+                settings.workspace_root.clone(),
+                settings.workspace_archive_max_bytes,
+            ),
             free_slots: Mutex::new(slots),
             policy,
             settings,

@@ -9,6 +9,8 @@
 //! - [`relay`]: appends committed task events to the Redis events stream.
 //! - [`running`]: registry of running attempts.
 //! - [`agents`]: runners per agent type.
+//! - [`workspace`]: sandboxes: per-task directories, git clones, pushes, archives of blocked
+//!   workspaces.
 //! - [`context`]: the shared handles.
 
 pub mod agents;
@@ -22,3 +24,4 @@ pub mod recorder;
 pub mod relay;
 pub mod running;
 pub mod startup;
+pub mod workspace;

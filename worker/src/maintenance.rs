@@ -46,6 +46,9 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
             if let Err(e) = ctx.store.prune_attempt_tokens().await {
                 tracing::warn!(error.message = %e, "pruning attempt tokens failed");
             }
+            if let Err(e) = ctx.store.prune_workspaces().await {
+                tracing::warn!(error.message = %e, "pruning workspace archives failed");
+            }
         }
         if let Err(e) = release_parents(&ctx).await {
             tracing::warn!(error.message = %format!("{e:#}"), "releasing parents failed");

@@ -38,6 +38,27 @@ pub struct Execution {
     pub output: Option<String>,
     /// Agent session, for resume.
     pub session_id: Option<String>,
+    /// What the attempt changed in its git sandbox.
+    pub changes: Option<Changes>,
+}
+
+/// What an attempt changed in its git sandbox, and where it went.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Changes {
+    /// The task's branch.
+    pub branch: String,
+    /// The branch's commit after the attempt.
+    pub commit: String,
+    /// Where the branch left the project's default branch.
+    pub base: String,
+    /// Files changed since `base`.
+    pub files_changed: u32,
+    /// Lines added since `base`.
+    pub insertions: u64,
+    /// Lines removed since `base`.
+    pub deletions: u64,
+    /// Whether the branch was pushed to the project's origin.
+    pub pushed: bool,
 }
 
 /// One transition in a task's history.

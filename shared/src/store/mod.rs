@@ -10,6 +10,7 @@
 //! - [`dispatch`]: the outbox the reconciler reads (QUEUED tasks not yet handed to the current
 //!   Redis generation) and agent settings.
 //! - [`tokens`]: API tokens, stored as SHA-256 hashes.
+//! - [`workspaces`]: archived workspaces of BLOCKED tasks, written only by the owning attempt.
 //!
 //! Row structs live in [`rows`] and never leave this module; callers get domain types.
 
@@ -21,6 +22,7 @@ pub mod push;
 mod rows;
 pub mod tasks;
 pub mod tokens;
+pub mod workspaces;
 
 use std::time::Duration;
 

@@ -27,6 +27,8 @@ pub struct NewTask {
     pub spec: TaskSpec,
     /// `Idempotency-Key` with the hash of the request body it came with.
     pub idempotency: Option<(String, String)>,
+    /// Recorded as the reason of the `create` event (how the task was classified).
+    pub creation_reason: Option<String>,
 }
 
 /// How a created task should start.
@@ -108,6 +110,8 @@ pub struct ExecutionEnd {
     pub tokens_out: Option<i64>,
     /// Agent session id.
     pub session_id: Option<String>,
+    /// What the attempt changed in its git sandbox.
+    pub changes: Option<crate::domain::Changes>,
 }
 
 /// What became of one requested transition.
@@ -321,10 +325,11 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<sqlx::types::Json<crate::domain::Changes>>,
         );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, task_id, attempt, worker_id, started_at, finished_at, exit_code, outcome, error, \
-             cost_usd, tokens_in, tokens_out, summary, output, session_id \
+             cost_usd, tokens_in, tokens_out, summary, output, session_id, changes \
              FROM executions WHERE task_id = $1 ORDER BY attempt",
         )
         .bind(id.as_uuid())
@@ -348,6 +353,7 @@ impl Store {
                 summary: r.12,
                 output: r.13,
                 session_id: r.14,
+                changes: r.15.map(|j| j.0),
             })
             .collect())
     }
@@ -424,6 +430,7 @@ pub(super) async fn insert_tasks_on(
     let mut run_at = Vec::with_capacity(n);
     let mut idem_key = Vec::with_capacity(n);
     let mut idem_hash = Vec::with_capacity(n);
+    let mut creation_reason = Vec::with_capacity(n);
     for t in tasks {
         let s = &t.spec;
         ids.push(t.id.as_uuid());
@@ -447,15 +454,16 @@ pub(super) async fn insert_tasks_on(
         run_at.push(s.run_at);
         idem_key.push(t.idempotency.as_ref().map(|(k, _)| k.as_str()));
         idem_hash.push(t.idempotency.as_ref().map(|(_, h)| h.as_str()));
+        creation_reason.push(t.creation_reason.as_deref());
     }
     let sql = concat!(
         "WITH input AS ( \
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], \
              $7::text[], $8::text[], $9::text[], $10::int[], $11::int8[], $12::float8[], $13::bool[], \
-             $14::jsonb[], $15::jsonb[], $16::jsonb[], $17::timestamptz[], $18::text[], $19::text[]) \
+             $14::jsonb[], $15::jsonb[], $16::jsonb[], $17::timestamptz[], $18::text[], $19::text[], $25::text[]) \
            WITH ORDINALITY AS i(id, project_id, parent_task_id, title, description, instructions, agent, model, \
              priority, max_attempts, timeout_ms, budget_usd, review, labels, depends_on, options, run_at, \
-             idempotency_key, request_hash, n) \
+             idempotency_key, request_hash, creation_reason, n) \
          ), ins AS ( \
            INSERT INTO tasks (id, project_id, parent_task_id, title, description, instructions, agent, model, \
              priority, max_attempts, timeout_ms, budget_usd, review, labels, depends_on, options, run_at, \
@@ -469,9 +477,11 @@ pub(super) async fn insert_tasks_on(
            FROM input ORDER BY n \
            RETURNING * \
          ), ev AS ( \
-           INSERT INTO task_events (task_id, from_state, to_state, event, attempt, actor) \
-           SELECT ins.id, e.from_state::task_state, e.to_state::task_state, e.event, 0, $24 \
-           FROM ins, unnest($21::text[], $22::text[], $23::text[]) WITH ORDINALITY AS e(from_state, to_state, event, n) \
+           INSERT INTO task_events (task_id, from_state, to_state, event, attempt, actor, reason) \
+           SELECT ins.id, e.from_state::task_state, e.to_state::task_state, e.event, 0, $24, \
+             CASE WHEN e.event = 'create' THEN input.creation_reason END \
+           FROM ins JOIN input ON input.id = ins.id, \
+             unnest($21::text[], $22::text[], $23::text[]) WITH ORDINALITY AS e(from_state, to_state, event, n) \
            ORDER BY ins.id, e.n \
          ) \
          SELECT ",
@@ -503,6 +513,7 @@ pub(super) async fn insert_tasks_on(
         .bind(events.iter().map(|e| e.1).collect::<Vec<_>>())
         .bind(events.iter().map(|e| e.2).collect::<Vec<_>>())
         .bind(actor)
+        .bind(&creation_reason)
         .fetch_all(&mut *ex)
         .await
         .context("inserting tasks")?;
@@ -568,6 +579,16 @@ pub(super) async fn apply_transitions_on(
         let x_out = x(&|e| e.output.clone());
         let x_sum = x(&|e| e.summary.clone());
         let x_sess = x(&|e| e.session_id.clone());
+        let x_changes: Vec<Option<serde_json::Value>> = legal
+            .iter()
+            .map(|(_, r, _)| {
+                r.execution
+                    .as_ref()
+                    .and_then(|e| e.changes.as_ref())
+                    .map(serde_json::to_value)
+                    .transpose()
+            })
+            .collect::<Result<_, _>>()?;
         let x_exit: Vec<Option<i32>> = legal
             .iter()
             .map(|(_, r, _)| r.execution.as_ref().and_then(|e| e.exit_code))
@@ -590,9 +611,10 @@ pub(super) async fn apply_transitions_on(
                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bool[], \
                  $7::timestamptz[], $8::int[], $9::bool[], $10::bool[], $11::text[], $12::bool[], $13::jsonb[], \
                  $14::bool[], $15::text[], $16::bool[], $17::text[], $18::text[], $19::int[], $20::text[], \
-                 $21::text[], $22::text[], $23::float8[], $24::int8[], $25::int8[], $26::text[]) \
+                 $21::text[], $22::text[], $23::float8[], $24::int8[], $25::int8[], $26::text[], $28::jsonb[]) \
                AS i(id, from_state, to_state, event, fence, set_run_at, run_at, refund, reset, set_err, err, \
-                 set_q, q, set_rc, rc, dead, reason, outcome, exit_code, x_err, x_out, x_sum, cost, tin, tout, sess) \
+                 set_q, q, set_rc, rc, dead, reason, outcome, exit_code, x_err, x_out, x_sum, cost, tin, tout, sess, \
+                 changes) \
              ), upd AS ( \
                UPDATE tasks t SET \
                  state = i.to_state::task_state, updated_at = now(), \
@@ -615,7 +637,7 @@ pub(super) async fn apply_transitions_on(
              ), ex AS ( \
                UPDATE executions e SET finished_at = now(), outcome = i.outcome, exit_code = i.exit_code, \
                  error = i.x_err, output = i.x_out, summary = i.x_sum, cost_usd = i.cost, tokens_in = i.tin, \
-                 tokens_out = i.tout, session_id = coalesce(i.sess, e.session_id) \
+                 tokens_out = i.tout, session_id = coalesce(i.sess, e.session_id), changes = i.changes \
                FROM upd u JOIN i ON i.id = u.id AND i.fence = u.attempt \
                WHERE i.outcome IS NOT NULL AND e.task_id = u.id AND e.attempt = u.attempt AND e.finished_at IS NULL \
              ) \
@@ -651,6 +673,7 @@ pub(super) async fn apply_transitions_on(
             .bind(&x_tout)
             .bind(&x_sess)
             .bind(actor)
+            .bind(&x_changes)
             .fetch_all(&mut *ex)
             .await
             .context("applying transitions")?;

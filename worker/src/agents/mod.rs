@@ -2,14 +2,18 @@
 //! what happened. It never touches Postgres or Redis: the attempt decides what the report means
 //! for the task (`shared::domain::decide`) and records it.
 
+pub mod claude;
 pub mod exec;
 pub mod local;
 pub mod noop;
+pub mod process;
+pub mod protocol;
 mod sse;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
-use shared::domain::{AgentKind, AttemptOutcome, Task};
+use shared::domain::{AgentKind, AttemptOutcome, Changes, Task};
 use tokio_util::sync::CancellationToken;
 
 /// What a runner reports.
@@ -31,6 +35,8 @@ pub struct RunReport {
     pub tokens_out: Option<i64>,
     /// Agent session.
     pub session_id: Option<String>,
+    /// What the attempt changed in its git sandbox (filled in after the run).
+    pub changes: Option<Changes>,
 }
 
 impl RunReport {
@@ -45,6 +51,7 @@ impl RunReport {
             tokens_in: None,
             tokens_out: None,
             session_id: None,
+            changes: None,
         }
     }
 }
@@ -62,6 +69,35 @@ pub struct RunOptions {
     /// Where output lines go as they are printed (the live log). Lines are dropped rather than
     /// slowing the agent down when the sink is full.
     pub log: Option<tokio::sync::mpsc::Sender<String>>,
+    /// Where the agent works.
+    pub workspace: Workspace,
+}
+
+/// The directories of an attempt, prepared before the runner starts (`crate::workspace`).
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The working directory: `<root>/<task id>/work`, the same absolute path on every worker
+    /// (Claude Code finds sessions by it).
+    pub dir: PathBuf,
+    /// HOME of the agent, where CLIs keep their config and sessions.
+    pub home: PathBuf,
+    /// Where the question and summary files go.
+    pub protocol_dir: PathBuf,
+    /// Whether `dir` is a git clone of the task's project on the task's branch.
+    pub git: bool,
+    /// The session to resume (restored with the workspace after a question was answered).
+    pub resume_session: Option<String>,
+}
+
+/// The commit identity of agents and of the worker's own commits in sandboxes (a fresh HOME has
+/// no git config).
+pub fn git_identity() -> [(&'static str, &'static str); 4] {
+    [
+        ("GIT_AUTHOR_NAME", "claudomator"),
+        ("GIT_AUTHOR_EMAIL", "claudomator@localhost"),
+        ("GIT_COMMITTER_NAME", "claudomator"),
+        ("GIT_COMMITTER_EMAIL", "claudomator@localhost"),
+    ]
 }
 
 /// An API address and a task-scoped token for an agent.
@@ -99,15 +135,17 @@ pub struct Runners {
     exec: exec::ExecRunner,
     noop: noop::NoopRunner,
     local: local::LocalRunner,
+    claude: claude::ClaudeRunner,
 }
 
 impl Runners {
     /// The runners, configured.
-    pub fn new(local_model: Option<local::LocalModel>) -> Runners {
+    pub fn new(local_model: Option<local::LocalModel>, claude: claude::ClaudeConfig) -> Runners {
         Runners {
             exec: exec::ExecRunner,
             noop: noop::NoopRunner,
             local: local::LocalRunner::new(local_model),
+            claude: claude::ClaudeRunner::new(claude),
         }
     }
 
@@ -117,6 +155,7 @@ impl Runners {
             AgentKind::Exec => self.exec.run(task, limits, stop).await,
             AgentKind::Noop => self.noop.run(task, limits, stop).await,
             AgentKind::Local => self.local.run(task, limits, stop).await,
+            AgentKind::Claude => self.claude.run(task, limits, stop).await,
             other => RunReport::of(Some(AttemptOutcome::Failed {
                 transient: false,
                 error: format!("this worker has no runner for agent type {other}"),

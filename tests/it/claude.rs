@@ -15,7 +15,7 @@ use tests::wait::wait_until;
 
 const T: Duration = Duration::from_secs(60);
 
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -35,7 +35,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// A bare repository whose default branch is `trunk` (not `main` or `master`) with one commit.
-fn origin(app: &TestApp) -> PathBuf {
+pub(crate) fn origin(app: &TestApp) -> PathBuf {
     let base = app.workspace_root().with_extension("repos");
     let _ = std::fs::remove_dir_all(&base);
     let seed = base.join("seed");
@@ -52,7 +52,7 @@ fn origin(app: &TestApp) -> PathBuf {
     bare
 }
 
-async fn project(app: &TestApp, repo: &Path) -> String {
+pub(crate) async fn project(app: &TestApp, repo: &Path) -> String {
     let r = app
         .post(
             "/api/projects",

@@ -5,7 +5,6 @@
 //! scripted turn, and records every request body for assertions.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -177,7 +176,7 @@ impl FakeAnthropic {
     /// Worker settings that point the CLI here.
     pub fn worker_env(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("CLAUDE_BIN", claude_cli().display().to_string()),
+            ("CLAUDE_BIN", crate::npm_tools::claude_cli().display().to_string()),
             ("ANTHROPIC_BASE_URL", self.base_url.clone()),
             ("ANTHROPIC_API_KEY", "sk-ant-test".into()),
         ]
@@ -188,32 +187,4 @@ impl Drop for FakeAnthropic {
     fn drop(&mut self) {
         self.stop.cancel();
     }
-}
-
-/// The pinned Claude Code CLI version the tests run.
-pub const CLAUDE_CODE_VERSION: &str = "2.1.331";
-static INSTALL: Mutex<()> = Mutex::new(());
-
-/// The real `claude` binary from npm (`@anthropic-ai/claude-code`, pinned), installed under
-/// `target/npm-tools` on first use (`scripts/test.sh` installs it up front).
-pub fn claude_cli() -> PathBuf {
-    let dir = std::env::var_os("NPM_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/npm-tools"));
-    let bin = dir.join("node_modules/.bin/claude");
-    let _guard = INSTALL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let version_ok = bin.exists()
-        && std::fs::read_to_string(dir.join("node_modules/@anthropic-ai/claude-code/package.json"))
-            .is_ok_and(|p| p.contains(&format!("\"version\": \"{CLAUDE_CODE_VERSION}\"")));
-    if !version_ok {
-        std::fs::create_dir_all(&dir).expect("npm tools dir");
-        let status = std::process::Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(&dir)
-            .arg(format!("@anthropic-ai/claude-code@{CLAUDE_CODE_VERSION}"))
-            .status()
-            .expect("run npm (needed for the Claude Code CLI)");
-        assert!(status.success(), "npm install @anthropic-ai/claude-code failed");
-    }
-    bin
 }

@@ -79,6 +79,11 @@ impl Context {
                     model: settings.claude_model.clone(),
                     env: settings.claude_env.clone(),
                 },
+                crate::agents::gemini::GeminiConfig {
+                    bin: settings.gemini_bin.clone(),
+                    model: settings.gemini_model.clone(),
+                    env: settings.gemini_env.clone(),
+                },
             ),
             sandboxes: crate::workspace::Sandboxes::new(
                 settings.workspace_root.clone(),

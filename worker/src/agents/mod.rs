@@ -4,6 +4,7 @@
 
 pub mod claude;
 pub mod exec;
+pub mod gemini;
 pub mod local;
 pub mod noop;
 pub mod process;
@@ -136,16 +137,22 @@ pub struct Runners {
     noop: noop::NoopRunner,
     local: local::LocalRunner,
     claude: claude::ClaudeRunner,
+    gemini: gemini::GeminiRunner,
 }
 
 impl Runners {
     /// The runners, configured.
-    pub fn new(local_model: Option<local::LocalModel>, claude: claude::ClaudeConfig) -> Runners {
+    pub fn new(
+        local_model: Option<local::LocalModel>,
+        claude: claude::ClaudeConfig,
+        gemini: gemini::GeminiConfig,
+    ) -> Runners {
         Runners {
             exec: exec::ExecRunner,
             noop: noop::NoopRunner,
             local: local::LocalRunner::new(local_model),
             claude: claude::ClaudeRunner::new(claude),
+            gemini: gemini::GeminiRunner::new(gemini),
         }
     }
 
@@ -156,10 +163,7 @@ impl Runners {
             AgentKind::Noop => self.noop.run(task, limits, stop).await,
             AgentKind::Local => self.local.run(task, limits, stop).await,
             AgentKind::Claude => self.claude.run(task, limits, stop).await,
-            other => RunReport::of(Some(AttemptOutcome::Failed {
-                transient: false,
-                error: format!("this worker has no runner for agent type {other}"),
-            })),
+            AgentKind::Gemini => self.gemini.run(task, limits, stop).await,
         }
     }
 }

@@ -68,10 +68,13 @@ pub enum ApiError {
     /// The request is well-formed but invalid.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
+    /// Too many requests; retry after the given number of seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
     /// Something failed on our side.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// A dependency (Postgres, Redis) is unavailable.
+    /// A dependency (Postgres, Redis, a model API) is unavailable.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>),
 }
@@ -168,6 +171,30 @@ impl ApiError {
             "forbidden",
             "Forbidden",
             StatusCode::FORBIDDEN,
+            Some(detail),
+        )))
+    }
+
+    /// 429 with `Retry-After` (whole seconds, at least 1).
+    pub fn too_many_requests(retry_after: std::time::Duration, detail: String) -> ApiError {
+        let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        ApiError::TooManyRequests(
+            Json(problem(
+                "rate-limited",
+                "Too many requests",
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(detail),
+            )),
+            secs.max(1),
+        )
+    }
+
+    /// 503 when no model could answer (none configured, or all failed).
+    pub fn no_model(detail: String) -> ApiError {
+        ApiError::Unavailable(Json(problem(
+            "model-unavailable",
+            "No model available",
+            StatusCode::SERVICE_UNAVAILABLE,
             Some(detail),
         )))
     }

@@ -47,6 +47,7 @@ impl Application {
             state: AppState {
                 store,
                 queue,
+                llm: shared::llm::LlmClients::new(settings.llm.clone())?,
                 settings: Arc::new(settings),
             },
         })

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use shared::config::ApiSettings;
+use shared::llm::LlmClients;
 use shared::queue::Queue;
 use shared::store::Store;
 
@@ -16,4 +17,6 @@ pub struct AppState {
     pub queue: Queue,
     /// Settings.
     pub settings: Arc<ApiSettings>,
+    /// Model APIs (classification, elaborate, validate).
+    pub llm: LlmClients,
 }

@@ -117,6 +117,18 @@ pub struct ApiSettings {
     pub sse_keep_alive: Duration,
     /// `VAPID_PRIVATE_KEY`: when set, push subscriptions are accepted.
     pub vapid_private_key: Option<String>,
+    /// The models classification, elaborate and validate may ask.
+    pub llm: LlmSettings,
+    /// `CLASSIFY_AGENTS`: agent types a task without one may get.
+    pub classify_agents: Vec<AgentKind>,
+    /// `CLASSIFY_TIMEOUT_MS`: how long the local model may take to pick a model tier.
+    pub classify_timeout: Duration,
+    /// `ELABORATE_TIMEOUT_MS`: deadline of `POST /api/elaborate`.
+    pub elaborate_timeout: Duration,
+    /// `VALIDATE_TIMEOUT_MS`: deadline of `POST /api/validate`.
+    pub validate_timeout: Duration,
+    /// `ASSIST_RATE_LIMIT_PER_MIN`: elaborate or validate requests per token and minute (0: no limit).
+    pub assist_rate_limit_per_min: u32,
 }
 
 /// Worker settings.
@@ -155,7 +167,62 @@ pub struct WorkerSettings {
     /// `LOCAL_MODEL_URL` (+ `LOCAL_MODEL`, `LOCAL_MODEL_API_KEY`): the OpenAI-compatible server of
     /// the `local` agent.
     pub local_model: Option<LocalModelSettings>,
+    /// `WORKSPACE_ROOT`: where attempts work, one `<root>/<task id>/` each. Must be the same
+    /// absolute path on every worker: Claude Code finds a session by its working directory.
+    pub workspace_root: std::path::PathBuf,
+    /// `WORKSPACE_ARCHIVE_MAX_BYTES`: largest workspace archived when a task blocks on a
+    /// question; a bigger one resumes in a fresh workspace with the question and answer.
+    pub workspace_archive_max_bytes: usize,
+    /// `CLAUDE_BIN`: the Claude Code CLI.
+    pub claude_bin: String,
+    /// `CLAUDE_PERMISSION_MODE`: `--permission-mode` of tasks that set none.
+    pub claude_permission_mode: String,
+    /// `CLAUDE_MODEL`: `--model` of tasks that set none (unset: the CLI's default).
+    pub claude_model: Option<String>,
+    /// The variables of [`CLAUDE_ENV_VARS`] that are set: credentials and endpoints the Claude
+    /// Code CLI gets (nothing else of the worker's environment reaches an agent).
+    pub claude_env: Vec<(String, String)>,
+    /// `GEMINI_BIN`: the Gemini CLI.
+    pub gemini_bin: String,
+    /// `GEMINI_MODEL`: `--model` of tasks that set none.
+    pub gemini_model: String,
+    /// The variables of [`GEMINI_ENV_VARS`] that are set.
+    pub gemini_env: Vec<(String, String)>,
 }
+
+/// Variables passed from the worker's environment to the Gemini CLI.
+pub const GEMINI_ENV_VARS: &[&str] = &[
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GOOGLE_GEMINI_BASE_URL",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_LOCATION",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+];
+
+/// Variables passed from the worker's environment to the Claude Code CLI.
+pub const CLAUDE_ENV_VARS: &[&str] = &[
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_BASE_URL",
+    "ANTHROPIC_MODEL",
+    "ANTHROPIC_SMALL_FAST_MODEL",
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "CLAUDE_CODE_USE_BEDROCK",
+    "CLAUDE_CODE_USE_VERTEX",
+    "AWS_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "CLOUD_ML_REGION",
+    "ANTHROPIC_VERTEX_PROJECT_ID",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+];
 
 /// Notifier settings.
 #[derive(Debug, Clone)]
@@ -241,6 +308,128 @@ pub struct LocalModelSettings {
     pub api_key: Option<String>,
 }
 
+/// A hosted model API (Anthropic Messages or Gemini `generateContent`).
+#[derive(Clone)]
+pub struct ProviderSettings {
+    /// Base URL, without the API path.
+    pub base_url: String,
+    /// The key.
+    pub api_key: String,
+    /// Model asked.
+    pub model: String,
+}
+
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"(hidden)")
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
+/// The models an API node may ask, in the order it asks them.
+#[derive(Debug, Clone, Default)]
+pub struct LlmSettings {
+    /// `LOCAL_MODEL_URL` (+ `LOCAL_MODEL`, `LOCAL_MODEL_API_KEY`).
+    pub local: Option<LocalModelSettings>,
+    /// `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`, `ASSIST_CLAUDE_MODEL`).
+    pub anthropic: Option<ProviderSettings>,
+    /// `GEMINI_API_KEY` (+ `GOOGLE_GEMINI_BASE_URL`, `ASSIST_GEMINI_MODEL`).
+    pub gemini: Option<ProviderSettings>,
+}
+
+fn http_url(env: &Env, var: &'static str, default: &str) -> Result<String, ConfigError> {
+    let url = env.string(var, default);
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ConfigError {
+            var,
+            value: url,
+            reason: "must be an http(s) URL".into(),
+        });
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn local_model(env: &Env) -> Result<Option<LocalModelSettings>, ConfigError> {
+    if env.raw("LOCAL_MODEL_URL").is_none() {
+        return Ok(None);
+    }
+    Ok(Some(LocalModelSettings {
+        base_url: http_url(env, "LOCAL_MODEL_URL", "")?,
+        model: env.string("LOCAL_MODEL", "qwen2.5-coder"),
+        api_key: env.raw("LOCAL_MODEL_API_KEY"),
+    }))
+}
+
+fn provider(
+    env: &Env,
+    key_var: &'static str,
+    url_var: &'static str,
+    default_url: &str,
+    model_var: &'static str,
+    default_model: &str,
+) -> Result<Option<ProviderSettings>, ConfigError> {
+    let Some(api_key) = env.raw(key_var) else {
+        return Ok(None);
+    };
+    Ok(Some(ProviderSettings {
+        base_url: http_url(env, url_var, default_url)?,
+        api_key: api_key.trim().to_owned(),
+        model: env.string(model_var, default_model),
+    }))
+}
+
+impl LlmSettings {
+    /// Reads and validates.
+    pub fn from_env(env: &Env) -> Result<LlmSettings, ConfigError> {
+        Ok(LlmSettings {
+            local: local_model(env)?,
+            anthropic: provider(
+                env,
+                "ANTHROPIC_API_KEY",
+                "ANTHROPIC_BASE_URL",
+                "https://api.anthropic.com",
+                "ASSIST_CLAUDE_MODEL",
+                "claude-sonnet-4-5",
+            )?,
+            gemini: provider(
+                env,
+                "GEMINI_API_KEY",
+                "GOOGLE_GEMINI_BASE_URL",
+                "https://generativelanguage.googleapis.com",
+                "ASSIST_GEMINI_MODEL",
+                "gemini-2.5-flash",
+            )?,
+        })
+    }
+}
+
+/// A comma-separated list of agent types (at least one, no duplicates).
+fn agent_list(env: &Env, var: &'static str, default: &str) -> Result<Vec<AgentKind>, ConfigError> {
+    let raw = env.string(var, default);
+    let mut agents = Vec::new();
+    for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let a: AgentKind = name.parse().map_err(|e: crate::domain::ids::UnknownName| ConfigError {
+            var,
+            value: raw.clone(),
+            reason: e.to_string(),
+        })?;
+        if !agents.contains(&a) {
+            agents.push(a);
+        }
+    }
+    if agents.is_empty() {
+        return Err(ConfigError {
+            var,
+            value: raw,
+            reason: "name at least one agent type".into(),
+        });
+    }
+    Ok(agents)
+}
+
 fn common(env: &Env) -> Result<CommonSettings, ConfigError> {
     let url = env.string("REDIS_URL", "redis://127.0.0.1:6379");
     let cluster: bool = env.get("REDIS_CLUSTER", false)?;
@@ -315,6 +504,14 @@ impl ApiSettings {
                 reason: "must be between 1 and 10000".into(),
             });
         }
+        let classify_agents = agent_list(env, "CLASSIFY_AGENTS", "claude,gemini")?;
+        if classify_agents.contains(&AgentKind::Exec) {
+            return Err(ConfigError {
+                var: "CLASSIFY_AGENTS",
+                value: env.string("CLASSIFY_AGENTS", ""),
+                reason: "exec tasks need a command, so exec cannot be chosen for a task".into(),
+            });
+        }
         Ok(ApiSettings {
             common: common(env)?,
             bind: env.get("CLAUDOMATOR_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
@@ -334,6 +531,12 @@ impl ApiSettings {
                 }
                 other => other,
             },
+            llm: LlmSettings::from_env(env)?,
+            classify_agents,
+            classify_timeout: env.millis("CLASSIFY_TIMEOUT_MS", 5_000)?,
+            elaborate_timeout: env.millis("ELABORATE_TIMEOUT_MS", 30_000)?,
+            validate_timeout: env.millis("VALIDATE_TIMEOUT_MS", 20_000)?,
+            assist_rate_limit_per_min: env.get("ASSIST_RATE_LIMIT_PER_MIN", 20)?,
         })
     }
 }
@@ -341,25 +544,7 @@ impl ApiSettings {
 impl WorkerSettings {
     /// Reads and validates.
     pub fn from_env(env: &Env) -> Result<WorkerSettings, ConfigError> {
-        let agents_raw = env.string("WORKER_AGENTS", "exec,noop");
-        let mut agents = Vec::new();
-        for name in agents_raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let a: AgentKind = name.parse().map_err(|e: crate::domain::ids::UnknownName| ConfigError {
-                var: "WORKER_AGENTS",
-                value: agents_raw.clone(),
-                reason: e.to_string(),
-            })?;
-            if !agents.contains(&a) {
-                agents.push(a);
-            }
-        }
-        if agents.is_empty() {
-            return Err(ConfigError {
-                var: "WORKER_AGENTS",
-                value: agents_raw,
-                reason: "name at least one agent type".into(),
-            });
-        }
+        let agents = agent_list(env, "WORKER_AGENTS", "exec,noop")?;
         let concurrency: usize = env.get("WORKER_CONCURRENCY", 8)?;
         if !(1..=1024).contains(&concurrency) {
             return Err(ConfigError {
@@ -401,21 +586,32 @@ impl WorkerSettings {
             api_url: env
                 .raw("CLAUDOMATOR_API_URL")
                 .map(|u| u.trim_end_matches('/').to_owned()),
-            local_model: match env.raw("LOCAL_MODEL_URL") {
-                None => None,
-                Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(LocalModelSettings {
-                    base_url: url.trim_end_matches('/').to_owned(),
-                    model: env.string("LOCAL_MODEL", "qwen2.5-coder"),
-                    api_key: env.raw("LOCAL_MODEL_API_KEY"),
-                }),
-                Some(url) => {
+            local_model: local_model(env)?,
+            workspace_root: {
+                let root = env.string("WORKSPACE_ROOT", "/var/lib/claudomator/tasks");
+                if !root.starts_with('/') {
                     return Err(ConfigError {
-                        var: "LOCAL_MODEL_URL",
-                        value: url,
-                        reason: "must be an http(s) URL".into(),
+                        var: "WORKSPACE_ROOT",
+                        value: root,
+                        reason: "must be an absolute path (the same on every worker)".into(),
                     });
                 }
+                std::path::PathBuf::from(root)
             },
+            workspace_archive_max_bytes: env.get("WORKSPACE_ARCHIVE_MAX_BYTES", 64 * 1024 * 1024)?,
+            claude_bin: env.string("CLAUDE_BIN", "claude"),
+            claude_permission_mode: env.string("CLAUDE_PERMISSION_MODE", "bypassPermissions"),
+            claude_model: env.raw("CLAUDE_MODEL").filter(|m| !m.is_empty()),
+            claude_env: CLAUDE_ENV_VARS
+                .iter()
+                .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
+                .collect(),
+            gemini_bin: env.string("GEMINI_BIN", "gemini"),
+            gemini_model: env.string("GEMINI_MODEL", "gemini-2.5-pro"),
+            gemini_env: GEMINI_ENV_VARS
+                .iter()
+                .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
+                .collect(),
         })
     }
 }
@@ -447,5 +643,26 @@ mod tests {
         let e =
             WorkerSettings::from_env(&env(&[("LEASE_TTL_MS", "1000"), ("HEARTBEAT_INTERVAL_MS", "900")])).unwrap_err();
         assert_eq!(e.var, "HEARTBEAT_INTERVAL_MS");
+        let e = ApiSettings::from_env(&env(&[("CLASSIFY_AGENTS", "claude,exec")])).unwrap_err();
+        assert_eq!(e.var, "CLASSIFY_AGENTS");
+        let e =
+            ApiSettings::from_env(&env(&[("GEMINI_API_KEY", "k"), ("GOOGLE_GEMINI_BASE_URL", "ftp://x")])).unwrap_err();
+        assert_eq!(e.var, "GOOGLE_GEMINI_BASE_URL");
+    }
+
+    #[test]
+    fn model_providers_are_configured_by_their_keys() {
+        let api = ApiSettings::from_env(&env(&[])).unwrap();
+        assert_eq!(api.classify_agents, [AgentKind::Claude, AgentKind::Gemini]);
+        assert!(api.llm.local.is_none() && api.llm.anthropic.is_none() && api.llm.gemini.is_none());
+        let api = ApiSettings::from_env(&env(&[
+            ("LOCAL_MODEL_URL", "http://127.0.0.1:11434/v1/"),
+            ("ANTHROPIC_API_KEY", "sk-ant-secret"),
+        ]))
+        .unwrap();
+        assert_eq!(api.llm.local.unwrap().base_url, "http://127.0.0.1:11434/v1");
+        let anthropic = api.llm.anthropic.unwrap();
+        assert_eq!(anthropic.base_url, "https://api.anthropic.com");
+        assert!(!format!("{anthropic:?}").contains("secret"));
     }
 }

@@ -34,15 +34,7 @@ async fn tasks_of_several_agents_run_on_a_cluster_and_survive_a_flush_of_every_n
     assert_eq!(app.executions(&exec).await[0]["output"], "on a cluster\n");
     // Every node loses everything; queued work is re-dispatched from Postgres.
     let mut w = app.start_worker(&[("WORKER_AGENTS", "exec".into())]).await;
-    let paused = app
-        .http
-        .patch(format!("{}/api/agents/noop", app.api.url))
-        .header("authorization", app.bearer())
-        .json(&json!({"paused": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(paused.status(), 200);
+    app.set_paused("noop", true).await;
     let more: Vec<Value> = (0..20)
         .map(|i| json!({"title": format!("m{i}"), "agent": "noop"}))
         .collect();
@@ -55,15 +47,7 @@ async fn tasks_of_several_agents_run_on_a_cluster_and_survive_a_flush_of_every_n
     for n in &cluster.nodes {
         n.flushall().await;
     }
-    let resumed = app
-        .http
-        .patch(format!("{}/api/agents/noop", app.api.url))
-        .header("authorization", app.bearer())
-        .json(&json!({"paused": false}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resumed.status(), 200);
+    app.set_paused("noop", false).await;
     app.wait_completed(62, T).await;
     w.shutdown_in_place().await;
 }

@@ -27,6 +27,7 @@ async fn a_task_committed_but_never_handed_to_redis_is_dispatched_by_the_reconci
         id: TaskId::new(),
         spec: noop_spec("orphan"),
         idempotency: None,
+        creation_reason: None,
     };
     let inserted = app.store.insert_tasks(&[new], Initial::Run, "test").await.unwrap();
     let id = inserted[0].id.to_string();

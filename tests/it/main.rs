@@ -1,7 +1,9 @@
 //! The one integration-test binary: real Postgres, real Redis, real HTTP, real processes.
 //! Each test has its own database and Redis prefix, so they all run in parallel.
 
+mod assist;
 mod blocked;
+mod classify;
 mod cluster;
 mod dispatch;
 mod enums;

@@ -104,15 +104,7 @@ async fn pending_tasks_wait_for_run_and_list_filters_and_pages() {
 async fn yaml_tasks_in_the_original_shape_are_accepted() {
     let app = TestApp::spawn().await;
     let yaml = "name: from yaml\ndescription: the original shape\nagent:\n  type: exec\n  argv: [\"sh\", \"-c\", \"pwd\"]\n  project_dir: /tmp\ntimeout: 30m\npriority: high\ntags: [yaml]\nretry:\n  max_attempts: 2\n";
-    let r = app
-        .http
-        .post(format!("{}/api/tasks?run=true", app.api.url))
-        .header("authorization", app.bearer())
-        .header("content-type", "application/yaml")
-        .body(yaml)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_yaml(yaml).await;
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["title"], "from yaml");

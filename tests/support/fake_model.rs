@@ -6,9 +6,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Data;
-use poem::{EndpointExt, Response, Route, Server, handler, http::StatusCode};
+use poem::{EndpointExt, Response, Route, handler, http::StatusCode};
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
@@ -74,21 +73,10 @@ impl FakeModel {
             replies: replies.into(),
             seen: Vec::new(),
         }));
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("bind fake model");
-        let port = acceptor.local_addr()[0].as_socket_addr().expect("tcp").port();
         let app = Route::new()
             .at("/v1/chat/completions", poem::post(completions))
             .data(script.clone());
-        let stop = tokio_util::sync::CancellationToken::new();
-        let s = stop.clone();
-        tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, s.cancelled_owned(), None)
-                .await;
-        });
+        let (port, stop) = super::loopback::serve(app, "fake model").await;
         FakeModel {
             base_url: format!("http://127.0.0.1:{port}/v1"),
             script,

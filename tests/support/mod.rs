@@ -5,6 +5,8 @@
 pub mod db;
 pub mod fake_model;
 pub mod github_examples;
+pub mod loopback;
+pub mod model_apis;
 pub mod proxy;
 pub mod push_service;
 pub mod redis;
@@ -206,7 +208,53 @@ impl TestApp {
 
     /// Starts another API node (optionally against another Redis URL, e.g. a dead one).
     pub async fn start_api(&self, redis_url: Option<&str>) -> ApiNode {
+        self.start_api_with(redis_url, &[]).await
+    }
+
+    /// Like [`TestApp::spawn_without_worker`], its API node started with these overrides.
+    pub async fn spawn_with_api_env(overrides: &[(&str, String)]) -> TestApp {
+        let mut app = Self::spawn_without_worker().await;
+        app.replace_api(overrides).await;
+        app
+    }
+
+    /// Replaces the first API node with one started with these environment overrides.
+    pub async fn replace_api(&mut self, overrides: &[(&str, String)]) {
+        let node = self.start_api_with(None, overrides).await;
+        std::mem::replace(&mut self.api, node).stop().await;
+    }
+
+    /// POSTs a task in the original YAML shape (`?run=true`).
+    pub async fn post_yaml(&self, yaml: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/tasks?run=true", self.api.url))
+            .header("authorization", self.bearer())
+            .header("content-type", "application/yaml")
+            .body(yaml.to_owned())
+            .send()
+            .await
+            .expect("POST yaml")
+    }
+
+    /// Pauses (or resumes) an agent type through `PATCH /api/agents/{agent}`.
+    pub async fn set_paused(&self, agent: &str, paused: bool) {
+        let r = self
+            .http
+            .patch(format!("{}/api/agents/{agent}", self.api.url))
+            .header("authorization", self.bearer())
+            .json(&json!({"paused": paused}))
+            .send()
+            .await
+            .expect("PATCH agent");
+        assert_eq!(r.status(), 200, "pause {agent}: {}", r.text().await.unwrap_or_default());
+    }
+
+    /// Starts another API node with these environment overrides.
+    pub async fn start_api_with(&self, redis_url: Option<&str>, overrides: &[(&str, String)]) -> ApiNode {
         let mut env = self.env(&[("CLAUDOMATOR_MAX_BODY_BYTES", "65536".into())]);
+        for (k, v) in overrides {
+            env.insert((*k).into(), v.clone());
+        }
         if let Some(u) = redis_url {
             env.insert("REDIS_URL".into(), u.into());
             env.remove("REDIS_CLUSTER");

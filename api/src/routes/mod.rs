@@ -3,6 +3,7 @@
 //! `/api/docs`.
 
 pub mod agents;
+pub mod assist;
 pub mod events;
 pub mod executions;
 pub mod health;
@@ -28,6 +29,8 @@ pub enum ApiTags {
     Projects,
     /// CI webhooks (authenticated by the project's webhook secret, not a bearer token).
     Webhooks,
+    /// Model-backed helpers: draft a task from a line, rate a draft.
+    Assist,
     /// Liveness and readiness.
     Health,
 }
@@ -42,6 +45,7 @@ pub type Apis = (
     projects::ProjectsApi,
     webhooks::WebhooksApi,
     executions::ExecutionsApi,
+    assist::AssistApi,
 );
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
@@ -57,6 +61,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             projects::ProjectsApi,
             webhooks::WebhooksApi,
             executions::ExecutionsApi,
+            assist::AssistApi,
         ),
         "claudomator",
         env!("CARGO_PKG_VERSION"),

@@ -109,6 +109,7 @@ async fn act(
         id: TaskId::new(),
         spec,
         idempotency: None,
+        creation_reason: None,
     };
     let actor = format!("webhook:{source}");
     match state

@@ -4,6 +4,8 @@
 //! plain functions, and every edge (HTTP, Postgres rows, stream entries) converts to and from
 //! these types.
 
+pub mod assist;
+pub mod classify;
 pub mod dispatch;
 pub mod history;
 pub mod ids;
@@ -15,7 +17,7 @@ pub mod state;
 pub mod task;
 
 pub use dispatch::{AgentSettings, AgentStats, Dispatch};
-pub use history::{EventRecord, Execution, FeedEvent};
+pub use history::{Changes, EventRecord, Execution, FeedEvent};
 pub use ids::{AgentKind, Attempt, Priority, TaskId};
 pub use outcome::{AttemptOutcome, Decision, decide};
 pub use state::{IllegalTransition, TaskEvent, TaskState, transition};

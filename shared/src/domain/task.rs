@@ -164,7 +164,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(t).map_err(|e| format!("`{t}` is not a duration like 30m or 90s ({e})"))
 }
 
-fn valid_label(l: &str) -> bool {
+pub(crate) fn valid_label(l: &str) -> bool {
     !l.is_empty()
         && l.len() <= limits::LABEL_BYTES
         && l.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/=".contains(&b))

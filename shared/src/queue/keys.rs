@@ -48,6 +48,14 @@ impl KeySpace {
         format!("{}:{{log:{task}:{attempt}}}:lines", self.prefix)
     }
 
+    /// The request counter of one client on one rate-limited API route (a fixed window; expires
+    /// with it). Its own hash tag. `route` is a fixed name and `client` a token id; braces are
+    /// dropped from both.
+    pub fn rate_limit(&self, route: &'static str, client: &str) -> String {
+        let clean = |s: &str| s.replace(['{', '}'], "");
+        format!("{}:{{rate:{}:{}}}:count", self.prefix, clean(route), clean(client))
+    }
+
     /// The keys of one agent type.
     pub fn agent(&self, agent: AgentKind) -> AgentKeys {
         AgentKeys {
@@ -202,6 +210,13 @@ mod tests {
         assert_eq!(hash_slot("{user1000}.following"), hash_slot("{user1000}.followers"));
         assert_eq!(hash_slot("foo{}{bar}"), hash_slot("foo{}{bar}"));
         assert_eq!(hash_slot("foo"), 12182);
+    }
+
+    #[test]
+    fn rate_limit_counters_have_a_tag_per_client() {
+        let ks = KeySpace::new("cm").unwrap();
+        assert_eq!(ks.rate_limit("elaborate", "t1"), "cm:{rate:elaborate:t1}:count");
+        assert_eq!(ks.rate_limit("validate", "a}{b"), "cm:{rate:validate:ab}:count");
     }
 
     #[test]

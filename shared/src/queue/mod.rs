@@ -31,7 +31,7 @@ use redis::streams::{StreamAutoClaimReply, StreamReadReply};
 pub use conn::{RedisConn, RedisTarget};
 pub use entry::Delivery;
 pub use keys::{AgentKeys, EventKeys, GROUP, KeySpace, NOTIFIER_GROUP};
-pub use scripts::SlotGrant;
+pub use scripts::{RateDecision, SlotGrant};
 
 use crate::domain::{AgentKind, AgentSettings, Dispatch, Priority};
 
@@ -209,6 +209,19 @@ impl Queue {
             out[i] = c.xlen(s).await?;
         }
         Ok(out)
+    }
+
+    /// Counts one request of `client` (a token id) on an API `route`: at most `limit` per
+    /// `window`, in fixed windows that start with a client's first request.
+    pub async fn count_request(
+        &self,
+        route: &'static str,
+        client: &str,
+        limit: u32,
+        window: Duration,
+    ) -> anyhow::Result<RateDecision> {
+        let counter = self.keys.rate_limit(route, client);
+        scripts::rate_limit(&mut self.conn.clone(), counter, limit, window).await
     }
 
     /// Deletes every key of this key space (tests and benchmarks; never in production paths).

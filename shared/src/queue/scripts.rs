@@ -17,6 +17,7 @@ static PROMOTE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lu
 static ACQUIRE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/acquire.lua")));
 static RENEW_SLOTS: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/renew_slots.lua")));
 static ACK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/ack.lua")));
+static RATE_LIMIT: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/rate_limit.lua")));
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
@@ -140,4 +141,44 @@ pub async fn ack_entries(conn: &mut RedisConn, keys: &AgentKeys, done: &[(Priori
     }
     let _: i64 = inv.invoke_async(conn).await.context("ack.lua")?;
     Ok(())
+}
+
+/// What [`rate_limit`] answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    /// Within the limit; this many requests are left in the window.
+    Allowed {
+        /// Requests left.
+        remaining: u32,
+    },
+    /// Over the limit until the window ends.
+    Limited {
+        /// Time until the window ends.
+        retry_after: Duration,
+    },
+}
+
+/// `rate_limit.lua`: counts one request against `limit` per `window` on `counter`.
+pub async fn rate_limit(
+    conn: &mut RedisConn,
+    counter: String,
+    limit: u32,
+    window: Duration,
+) -> anyhow::Result<RateDecision> {
+    let (allowed, count, ttl_ms): (i64, i64, i64) = RATE_LIMIT
+        .key(counter)
+        .arg(limit)
+        .arg(millis(window))
+        .invoke_async(conn)
+        .await
+        .context("rate_limit.lua")?;
+    Ok(if allowed == 1 {
+        RateDecision::Allowed {
+            remaining: u32::try_from(i64::from(limit) - count).unwrap_or(0),
+        }
+    } else {
+        RateDecision::Limited {
+            retry_after: Duration::from_millis(ttl_ms.max(1).unsigned_abs()),
+        }
+    })
 }

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Store;
+use crate::domain::classify::AgentLoad;
 use crate::domain::{AgentKind, AgentSettings, AgentStats, Attempt, Dispatch, TaskId};
 
 /// A change to an agent's settings; `None` leaves a field alone.
@@ -196,6 +197,33 @@ impl Store {
             .into_iter()
             .find(|s| s.agent == agent)
             .context("agent settings vanished")
+    }
+
+    /// How busy (QUEUED or RUNNING tasks) and whether paused each of `agents` is, in that
+    /// order: what classification chooses an agent from.
+    pub async fn agent_loads(&self, agents: &[AgentKind]) -> anyhow::Result<Vec<AgentLoad>> {
+        let rows: Vec<(String, i64, bool, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT a.agent::text, \
+               (SELECT count(*) FROM tasks t WHERE t.agent = a.agent AND t.state IN ('QUEUED', 'RUNNING')), \
+               coalesce(s.paused, false), s.paused_until \
+             FROM unnest($1::text[]::agent_kind[]) WITH ORDINALITY AS a(agent, n) \
+             LEFT JOIN agent_settings s ON s.agent = a.agent \
+             ORDER BY a.n",
+        )
+        .bind(agents.iter().map(|a| a.as_str()).collect::<Vec<_>>())
+        .fetch_all(&self.pool)
+        .await
+        .context("reading agent loads")?;
+        rows.into_iter()
+            .map(|(agent, active, paused, paused_until)| {
+                Ok(AgentLoad {
+                    agent: agent.parse()?,
+                    active,
+                    paused,
+                    paused_until,
+                })
+            })
+            .collect()
     }
 
     /// Queue statistics per agent type, computed from the tasks table.

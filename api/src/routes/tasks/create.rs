@@ -1,4 +1,4 @@
-//! Creating tasks: validate, insert (with creation events), commit, then hand QUEUED tasks to
+//! Creating tasks: validate (classifying tasks without an agent, see `classify`), insert (with creation events), commit, then hand QUEUED tasks to
 //! Redis. The hand-over happens after the commit and may fail: the task is still safe in
 //! Postgres and the reconciler dispatches it (see `shared::outbox`).
 
@@ -8,6 +8,7 @@ use shared::domain::{TaskDraft, TaskId, TaskSpec};
 use shared::outbox;
 use shared::store::tasks::{IdempotentInsert, Initial, NewTask};
 
+use super::classify::{self, Parsed};
 use crate::auth::BearerAuth;
 use crate::problem::ApiError;
 use crate::problem::FieldProblem;
@@ -26,7 +27,7 @@ pub fn parse(draft: TaskDraft, prefix: &str) -> Result<TaskSpec, Vec<FieldProble
 }
 
 /// Prerequisites must exist (so no dependency cycle can ever form).
-async fn check_prerequisites(state: &AppState, specs: &[TaskSpec]) -> Result<(), ApiError> {
+async fn check_prerequisites(state: &AppState, specs: &[&TaskSpec]) -> Result<(), ApiError> {
     let mut ids: Vec<TaskId> = specs.iter().flat_map(|s| s.depends_on.iter().copied()).collect();
     ids.sort();
     ids.dedup();
@@ -77,9 +78,6 @@ pub async fn create_one(
     run: bool,
     idempotency_key: Option<String>,
 ) -> Result<Created, ApiError> {
-    let spec = parse(draft, "").map_err(ApiError::validation)?;
-    check_scope(auth, &spec)?;
-    check_prerequisites(state, std::slice::from_ref(&spec)).await?;
     if let Some(k) = &idempotency_key
         && (k.is_empty() || k.len() > 255)
     {
@@ -87,12 +85,19 @@ pub async fn create_one(
             "Idempotency-Key must be 1 to 255 characters".into(),
         ));
     }
+    let Parsed { spec, reason } = classify::parse_all(state, vec![draft], |_| String::new())
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("parsing one draft gave no spec"))?;
+    check_scope(auth, &spec)?;
+    check_prerequisites(state, &[&spec]).await?;
     let idempotency = idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
     let initial = if run { Initial::Run } else { Initial::Pending };
     let new = NewTask {
         id: TaskId::new(),
         spec,
         idempotency,
+        creation_reason: reason,
     };
     match state
         .store
@@ -127,27 +132,19 @@ pub async fn create_batch(
             format!("send between 1 and {max} tasks"),
         ));
     }
-    let mut specs = Vec::with_capacity(drafts.len());
-    let mut problems = Vec::new();
-    for (i, d) in drafts.into_iter().enumerate() {
-        match parse(d, &format!("tasks[{i}].")) {
-            Ok(s) => specs.push(s),
-            Err(mut p) => problems.append(&mut p),
-        }
+    let parsed = classify::parse_all(state, drafts, |i| format!("tasks[{i}].")).await?;
+    for p in &parsed {
+        check_scope(auth, &p.spec)?;
     }
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
-    for s in &specs {
-        check_scope(auth, s)?;
-    }
+    let specs: Vec<&TaskSpec> = parsed.iter().map(|p| &p.spec).collect();
     check_prerequisites(state, &specs).await?;
-    let new: Vec<NewTask> = specs
+    let new: Vec<NewTask> = parsed
         .into_iter()
-        .map(|spec| NewTask {
+        .map(|p| NewTask {
             id: TaskId::new(),
-            spec,
+            spec: p.spec,
             idempotency: None,
+            creation_reason: p.reason,
         })
         .collect();
     let initial = if run { Initial::Run } else { Initial::Pending };

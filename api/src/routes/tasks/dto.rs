@@ -52,8 +52,9 @@ pub struct CreateTask {
     pub description: Option<String>,
     /// What the agent should do (required for model agents).
     pub instructions: Option<String>,
-    /// Agent type: `exec`, `noop`, `claude`, `gemini` or `local`.
-    pub agent: String,
+    /// Agent type: `exec`, `noop`, `claude`, `gemini` or `local`; absent or `auto`: the least
+    /// busy unpaused agent type of `CLASSIFY_AGENTS`, with a model tier when `model` is absent.
+    pub agent: Option<String>,
     /// Model name or tier.
     pub model: Option<String>,
     /// `high`, `normal` (default) or `low`.
@@ -100,7 +101,7 @@ impl From<CreateTask> for TaskDraft {
             title: Some(c.title),
             description: c.description,
             instructions: c.instructions,
-            agent: Some(c.agent),
+            agent: c.agent,
             model: c.model,
             priority: c.priority,
             max_attempts: c.max_attempts,
@@ -126,9 +127,9 @@ impl From<CreateTask> for TaskDraft {
 /// The `agent:` block of the original task YAML.
 #[derive(Debug, Clone, Object)]
 pub struct YamlAgent {
-    /// Agent type.
+    /// Agent type; absent or `auto`: classified as for JSON tasks.
     #[oai(rename = "type")]
-    pub type_: String,
+    pub type_: Option<String>,
     /// Model.
     pub model: Option<String>,
     /// Instructions.
@@ -190,7 +191,7 @@ impl From<TaskYaml> for TaskDraft {
             title: Some(y.name),
             description: y.description,
             instructions: a.instructions,
-            agent: Some(a.type_),
+            agent: a.type_,
             model: a.model,
             priority: y.priority,
             max_attempts: y.retry.and_then(|r| r.max_attempts),

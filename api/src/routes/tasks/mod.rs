@@ -1,6 +1,7 @@
 //! `/api/tasks`: create (JSON, YAML, batch), list, read, act (run, cancel, accept, reject,
 //! resume), and read history (executions, events).
 
+mod classify;
 pub(crate) mod create;
 pub mod dto;
 

@@ -202,3 +202,48 @@ async fn a_running_attempts_log_streams_live_from_another_node_and_matches_the_a
     assert_eq!(rest, ["line 3", "line 4", "line 5"]);
     node_b.stop().await;
 }
+
+#[tokio::test]
+async fn the_whole_log_is_archived_compressed_while_the_output_keeps_its_tail() {
+    let mut app = TestApp::spawn_without_worker().await;
+    let w = app.start_worker(&[("OUTPUT_LIMIT_BYTES", "1000".into())]).await;
+    app.keep(w);
+    let id = app.run_exec(&["seq", "1", "20000"], json!({})).await;
+    app.wait_state(&id, "COMPLETED", T).await;
+    let ex = &app.executions(&id).await[0];
+    let output = ex["output"].as_str().unwrap();
+    assert!(
+        output.starts_with("[output truncated to the last 1000 bytes]"),
+        "{output}"
+    );
+    assert!(output.ends_with("19999\n20000\n"));
+    let log = app
+        .http
+        .get(format!(
+            "{}/api/executions/{}/log",
+            app.api.url,
+            ex["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let expected: String = (1..=20000).map(|i| format!("{i}\n")).collect();
+    assert!(
+        log == expected,
+        "archived log of {} bytes, {} lines differs",
+        log.len(),
+        log.lines().count()
+    );
+    let (gz, bytes): (i64, i64) =
+        sqlx::query_as("SELECT octet_length(gz)::bigint, bytes FROM execution_logs WHERE task_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(bytes, expected.len() as i64);
+    assert!(gz * 2 < bytes, "compressed {gz} of {bytes} bytes");
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use shared::domain::outcome::AttemptFacts;
 use shared::domain::{AttemptOutcome, Task, TaskEvent, TaskState, decide};
+use shared::store::logs::LogArchive;
 use shared::store::tasks::{Applied, ExecutionEnd, Transition};
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -97,13 +98,22 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             }
         }
     };
-    if let Some(t) = log_task {
+    if let Some((t, archive)) = log_task {
         // The runner dropped its senders: the forwarder flushes, closes the log and ends.
         if tokio::time::timeout(std::time::Duration::from_secs(5), t)
             .await
             .is_err()
         {
             tracing::debug!(task.id = %task.id, "live log forwarder did not finish");
+        }
+        let archive = std::mem::replace(
+            &mut *archive.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            LogArchive::new(0),
+        );
+        if !archive.is_empty()
+            && let Err(e) = ctx.store.save_log(task.id, task.attempt, archive).await
+        {
+            tracing::warn!(error.message = %e, "execution log not archived; its tail stays in the output");
         }
     }
     if let Some((token_id, _)) = api
@@ -216,20 +226,24 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     drop(permit);
 }
 
-/// The live log of an attempt: a bounded channel the runner writes lines to, and a task that
-/// appends them to Redis in batches and closes the log when the runner is done. Not for `noop`
-/// (it prints nothing).
+/// The live log of an attempt: a sink the runner writes lines to, feeding the archive and a
+/// bounded channel, and a task that appends the channel's lines to Redis in batches and closes
+/// the log when the runner is done. Not for `noop` (it prints nothing).
+#[allow(clippy::type_complexity)]
 fn live_log(
     ctx: &Arc<Context>,
     task: &Task,
 ) -> (
-    Option<tokio::sync::mpsc::Sender<String>>,
-    Option<tokio::task::JoinHandle<()>>,
+    Option<crate::agents::LogSink>,
+    Option<(tokio::task::JoinHandle<()>, Arc<std::sync::Mutex<LogArchive>>)>,
 ) {
     if task.spec.agent == shared::domain::AgentKind::Noop {
         return (None, None);
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4096);
+    let archive = Arc::new(std::sync::Mutex::new(LogArchive::new(
+        ctx.settings.log_archive_max_bytes,
+    )));
     let queue = ctx.queue.clone();
     let (id, attempt) = (task.id, task.attempt);
     let handle = tokio::spawn(async move {
@@ -247,7 +261,11 @@ fn live_log(
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     });
-    (Some(tx), Some(handle))
+    let sink = crate::agents::LogSink {
+        live: tx,
+        archive: archive.clone(),
+    };
+    (Some(sink), Some((handle, archive)))
 }
 
 /// A token scoped to this task for the agent to call the API with, when an API URL is

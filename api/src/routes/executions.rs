@@ -44,15 +44,26 @@ async fn load(state: &AppState, auth: &BearerAuth, id: Uuid) -> Result<Execution
     Ok(e)
 }
 
-async fn send_archive(state: &AppState, id: Uuid, tx: &mut mpsc::Sender<LogEvent>) {
-    let output = state
-        .store
-        .execution(id)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|e| e.output)
-        .unwrap_or_default();
+/// The archived log of an ended attempt: the whole compressed log when there is one, else the
+/// execution's captured output (its tail).
+async fn archived(state: &AppState, exec: &Execution) -> Result<String, ApiError> {
+    match state.store.load_log(exec.task_id, exec.attempt).await? {
+        Some((text, false)) => Ok(text),
+        Some((text, true)) => Ok(format!("{text}[log truncated at LOG_ARCHIVE_MAX_BYTES]\n")),
+        None => Ok(state
+            .store
+            .execution(exec.id)
+            .await?
+            .and_then(|e| e.output)
+            .unwrap_or_default()),
+    }
+}
+
+async fn send_archive(state: &AppState, exec: &Execution, tx: &mut mpsc::Sender<LogEvent>) {
+    let output = archived(state, exec).await.unwrap_or_else(|e| {
+        tracing::warn!(error.message = ?e, "archived log unavailable");
+        String::new()
+    });
     for (n, line) in output.lines().enumerate() {
         let ev = LogEvent {
             id: format!("archive-{n}"),
@@ -74,7 +85,7 @@ async fn send_archive(state: &AppState, id: Uuid, tx: &mut mpsc::Sender<LogEvent
 
 async fn feed(state: AppState, exec: Execution, mut after: String, mut tx: mpsc::Sender<LogEvent>) {
     let Ok(mut reader) = state.queue.blocking_reader(BLOCK).await else {
-        return send_archive(&state, exec.id, &mut tx).await;
+        return send_archive(&state, &exec, &mut tx).await;
     };
     let mut quiet_after_finish = 0;
     loop {
@@ -136,14 +147,14 @@ async fn feed(state: AppState, exec: Execution, mut after: String, mut tx: mpsc:
                     .flatten()
                     .is_some_and(|e| e.finished_at.is_some());
                 if finished {
-                    return send_archive(&state, exec.id, &mut tx).await;
+                    return send_archive(&state, &exec, &mut tx).await;
                 }
                 // Running, nothing printed yet.
                 tokio::time::sleep(BLOCK / 2).await;
             }
             Err(e) => {
                 tracing::debug!(error.message = %e, "live log unavailable; serving the archive");
-                return send_archive(&state, exec.id, &mut tx).await;
+                return send_archive(&state, &exec, &mut tx).await;
             }
         }
         if tx.is_closed() {
@@ -156,7 +167,8 @@ async fn feed(state: AppState, exec: Execution, mut after: String, mut tx: mpsc:
 impl ExecutionsApi {
     /// An execution's log
     ///
-    /// The archived output (the last `OUTPUT_LIMIT_BYTES`); empty while the attempt runs.
+    /// Everything the attempt printed (up to `LOG_ARCHIVE_MAX_BYTES`, archived compressed when it
+    /// ended; before that archive existed, the last `OUTPUT_LIMIT_BYTES`). Empty while it runs.
     #[oai(path = "/:id/log", method = "get")]
     async fn log(
         &self,
@@ -164,7 +176,11 @@ impl ExecutionsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<PlainText<String>, ApiError> {
-        Ok(PlainText(load(&state, &auth, id.0).await?.output.unwrap_or_default()))
+        let exec = load(&state, &auth, id.0).await?;
+        if exec.finished_at.is_none() {
+            return Ok(PlainText(String::new()));
+        }
+        Ok(PlainText(archived(&state, &exec).await?))
     }
 
     /// Follow an execution's log

@@ -10,6 +10,7 @@
 //! - [`dispatch`]: the outbox the reconciler reads (QUEUED tasks not yet handed to the current
 //!   Redis generation) and agent settings.
 //! - [`tokens`]: API tokens, stored as SHA-256 hashes.
+//! - [`logs`]: whole execution logs, gzip-compressed, archived when an attempt ends.
 //! - [`workspaces`]: archived workspaces of BLOCKED tasks, written only by the owning attempt.
 //!
 //! Row structs live in [`rows`] and never leave this module; callers get domain types.
@@ -17,6 +18,7 @@
 pub mod attempts;
 pub mod dispatch;
 pub mod events;
+pub mod logs;
 pub mod projects;
 pub mod push;
 mod rows;

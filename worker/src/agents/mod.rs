@@ -67,11 +67,37 @@ pub struct RunOptions {
     /// The API the agent may call (subtasks, its own task), with a token scoped to its task
     /// that expires with the attempt.
     pub api: Option<AgentApi>,
-    /// Where output lines go as they are printed (the live log). Lines are dropped rather than
-    /// slowing the agent down when the sink is full.
-    pub log: Option<tokio::sync::mpsc::Sender<String>>,
+    /// Where output lines go as they are printed (the live log and the archive).
+    pub log: Option<LogSink>,
     /// Where the agent works.
     pub workspace: Workspace,
+}
+
+/// Where an attempt's output lines go: every line into the archive (compressed, capped), and
+/// into the live log when it keeps up (lines are dropped there rather than slowing the agent).
+#[derive(Clone)]
+pub struct LogSink {
+    /// The live log forwarder.
+    pub live: tokio::sync::mpsc::Sender<String>,
+    /// The whole log.
+    pub archive: std::sync::Arc<std::sync::Mutex<shared::store::logs::LogArchive>>,
+}
+
+impl LogSink {
+    /// Takes one line.
+    pub fn line(&self, text: &str) {
+        self.archive
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(text);
+        let _ = self.live.try_send(text.to_owned());
+    }
+}
+
+impl std::fmt::Debug for LogSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogSink").finish_non_exhaustive()
+    }
 }
 
 /// The directories of an attempt, prepared before the runner starts (`crate::workspace`).

@@ -189,8 +189,8 @@ pub struct Supervision<'a> {
     pub timeout: Duration,
     /// Output kept.
     pub output_limit_bytes: usize,
-    /// The live log (lines are dropped rather than slowing the agent down when it is full).
-    pub log: Option<&'a mpsc::Sender<String>>,
+    /// The live log and archive.
+    pub log: Option<&'a super::LogSink>,
     /// The stop token.
     pub stop: &'a CancellationToken,
 }
@@ -221,7 +221,7 @@ pub async fn run(
     };
     let mut take = |stream: Stream, line: String, tail: &mut Tail| {
         if let Some(l) = s.log {
-            let _ = l.try_send(line.clone());
+            l.line(&line);
         }
         let v = on_line(stream, &line);
         tail.push(&line);

@@ -4,10 +4,12 @@
 mod assist;
 mod blocked;
 mod classify;
+mod claude;
 mod cluster;
 mod dispatch;
 mod enums;
 mod events;
+mod gemini;
 mod faults;
 mod openapi_drift;
 mod push;

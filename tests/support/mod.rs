@@ -3,10 +3,13 @@
 //! short timings. Tests wait only through [`wait::wait_until`].
 
 pub mod db;
+pub mod fake_anthropic;
+pub mod fake_gemini;
 pub mod fake_model;
 pub mod github_examples;
 pub mod loopback;
 pub mod model_apis;
+pub mod npm_tools;
 pub mod proxy;
 pub mod push_service;
 pub mod redis;
@@ -200,10 +203,19 @@ impl TestApp {
         m.insert("CLAUDOMATOR_API_URL".into(), self.api.url.clone());
         m.insert("PUSH_DELIVERY_LEASE_MS".into(), "3000".into());
         m.insert("NOTIFIER_CLAIM_TIMEOUT_MS".into(), "2000".into());
+        m.insert("WORKSPACE_ROOT".into(), self.workspace_root().display().to_string());
         for (k, v) in overrides {
             m.insert((*k).into(), v.clone());
         }
         m
+    }
+
+    /// This test's `WORKSPACE_ROOT` (every worker of the test shares it, as a fleet would).
+    pub fn workspace_root(&self) -> PathBuf {
+        let name: String = self.redis.prefix.chars().filter(char::is_ascii_alphanumeric).collect();
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/test-workspaces")
+            .join(name)
     }
 
     /// Starts another API node (optionally against another Redis URL, e.g. a dead one).

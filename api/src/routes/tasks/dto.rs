@@ -418,6 +418,41 @@ pub struct ExecutionView {
     pub output: Option<String>,
     /// Agent session.
     pub session_id: Option<String>,
+    /// What the attempt changed in its git sandbox, when the task has a project repository.
+    pub changes: Option<ChangesView>,
+}
+
+/// What an attempt changed in its git sandbox.
+#[derive(Debug, Clone, Object)]
+pub struct ChangesView {
+    /// The task's branch.
+    pub branch: String,
+    /// The branch's commit after the attempt.
+    pub commit: String,
+    /// Where the branch left the project's default branch.
+    pub base: String,
+    /// Files changed since `base`.
+    pub files_changed: u32,
+    /// Lines added since `base`.
+    pub insertions: u64,
+    /// Lines removed since `base`.
+    pub deletions: u64,
+    /// Whether the branch was pushed to the project's repository.
+    pub pushed: bool,
+}
+
+impl From<domain::Changes> for ChangesView {
+    fn from(c: domain::Changes) -> Self {
+        ChangesView {
+            branch: c.branch,
+            commit: c.commit,
+            base: c.base,
+            files_changed: c.files_changed,
+            insertions: c.insertions,
+            deletions: c.deletions,
+            pushed: c.pushed,
+        }
+    }
 }
 
 impl From<domain::Execution> for ExecutionView {
@@ -437,6 +472,7 @@ impl From<domain::Execution> for ExecutionView {
             summary: e.summary,
             output: e.output,
             session_id: e.session_id,
+            changes: e.changes.map(ChangesView::from),
         }
     }
 }

@@ -302,3 +302,30 @@ async fn processes_an_agent_leaves_in_sessions_of_their_own_are_killed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn without_a_summary_the_local_model_writes_one() {
+    use tests::model_apis::{Api, ModelApis, Reply};
+    let fake = FakeAnthropic::start(vec![
+        Turn::Bash("echo fixed > fix.txt".into()),
+        Turn::Text("Done.".into()),
+    ])
+    .await;
+    let model = ModelApis::start().await;
+    model.script(
+        Api::OpenAi,
+        [Reply::Text(r#"{"summary": "Wrote fix.txt with the fix."}"#.into())],
+    );
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut env = overrides(&fake, &[]);
+    env.extend(model.env(&[Api::OpenAi]));
+    let w = app.start_worker(&env).await;
+    app.keep(w);
+    let id = claude_task(&app, json!({})).await;
+    app.wait_state(&id, "READY", T).await;
+    assert_eq!(app.executions(&id).await[0]["summary"], "Wrote fix.txt with the fix.");
+    // The model read the end of the agent's output.
+    let seen = model.seen(Api::OpenAi);
+    assert_eq!(seen.len(), 1);
+    assert!(format!("{:?}", seen[0]).contains("fix.txt"));
+}

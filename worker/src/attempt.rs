@@ -125,6 +125,18 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     if let Ok(sb) = &sandbox {
         settle_workspace(&ctx, &task, sb, &mut report).await;
     }
+    // Only for the CLI agents: the `local` agent is the local model, and `exec` output is not an
+    // agent's account of its work.
+    if report.outcome == Some(AttemptOutcome::Succeeded)
+        && matches!(
+            task.spec.agent,
+            shared::domain::AgentKind::Claude | shared::domain::AgentKind::Gemini
+        )
+        && report.summary.is_none()
+        && let (Some(llm), Some(output)) = (&ctx.llm, &report.output)
+    {
+        report.summary = crate::summary::synthesize(llm, &task.spec.title, output).await;
+    }
     if report.outcome == Some(AttemptOutcome::Succeeded) && task.spec.agent != shared::domain::AgentKind::Noop {
         // Subtasks the agent created must complete before the parent is done.
         match ctx.store.unfinished_subtasks(task.id).await {

@@ -36,6 +36,8 @@ pub struct Context {
     pub policy: RetryPolicy,
     /// Where attempts work.
     pub sandboxes: crate::workspace::Sandboxes,
+    /// The local model, for summaries agents did not write.
+    pub llm: Option<shared::llm::LlmClients>,
 }
 
 impl Context {
@@ -85,6 +87,15 @@ impl Context {
                     env: settings.gemini_env.clone(),
                 },
             ),
+            llm: settings.local_model.clone().and_then(|local| {
+                shared::llm::LlmClients::new(shared::config::LlmSettings {
+                    local: Some(local),
+                    anthropic: None,
+                    gemini: None,
+                })
+                .map_err(|e| tracing::warn!(error.message = %e, "no model client for summaries"))
+                .ok()
+            }),
             sandboxes: crate::workspace::Sandboxes::new(
                 settings.workspace_root.clone(),
                 settings.workspace_archive_max_bytes,

@@ -11,6 +11,7 @@
 //! - [`agents`]: runners per agent type.
 //! - [`workspace`]: sandboxes: per-task directories, git clones, pushes, archives of blocked
 //!   workspaces.
+//! - [`summary`]: a summary written by the local model when an agent left none.
 //! - [`context`]: the shared handles.
 
 pub mod agents;
@@ -24,4 +25,5 @@ pub mod recorder;
 pub mod relay;
 pub mod running;
 pub mod startup;
+pub mod summary;
 pub mod workspace;

@@ -1,9 +1,19 @@
-# Dockerfile — container image with the claudomator `api` and `worker` binaries.
+# Dockerfile — container image with the claudomator `api` and `worker` binaries and the web UI.
 #   docker build -t claudomator .
 #   docker run --rm claudomator api --help
 # There is no ENTRYPOINT: the command picks the binary (`api serve`, `api migrate`,
 # `worker run`); docker-compose.yml sets it per service. Configuration is by environment
 # (DATABASE_URL, REDIS_URL, CLAUDOMATOR_BIND, WORKER_CONCURRENCY, WORKER_AGENTS, ...).
+
+# ---- web UI -----------------------------------------------------------------------
+# web/ → web/dist, with the API types generated from openapi/openapi.yaml.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY openapi/openapi.yaml openapi/
+COPY web/package.json web/package-lock.json web/
+RUN cd web && npm ci --no-audit --no-fund
+COPY web web
+RUN cd web && npm run build
 
 # ---- build ------------------------------------------------------------------------
 FROM rust:1-bookworm AS builder
@@ -21,9 +31,11 @@ RUN groupadd --system --gid 10001 claudomator \
  && useradd --system --uid 10001 --gid claudomator --create-home --home-dir /home/claudomator \
       --shell /usr/sbin/nologin claudomator
 COPY --from=builder /app/target/release/api /app/target/release/worker /usr/local/bin/
+COPY --from=web /app/web/dist /usr/share/claudomator/web
 USER claudomator
 WORKDIR /home/claudomator
 ENV CLAUDOMATOR_BIND=0.0.0.0:8080 \
+    CLAUDOMATOR_WEB_DIR=/usr/share/claudomator/web \
     LOG_FORMAT=json
 EXPOSE 8080
 CMD ["api", "serve"]

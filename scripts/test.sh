@@ -34,10 +34,12 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 # machines.
 #   - @octokit/webhooks-examples (GitHub's own webhook payloads, pinned) into
 #     target/npm-fixtures, read by the webhook tests.
+#   - Debian's chromium, driven by the web UI's browser test (tests/it/ui.rs).
 # ---------------------------------------------------------------------------------
 install_test_tools() {
   # curl: tasks in the tests call the API back with it (subtasks).
   command -v curl >/dev/null 2>&1 || { log "installing curl"; apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+  [[ -x /usr/bin/chromium ]] || { log "installing chromium"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
   local dir="$ROOT/target/npm-fixtures" version="7.6.1"
   if [[ ! -f "$dir/node_modules/@octokit/webhooks-examples/package.json" ]] \
      || ! grep -q "\"version\": \"$version\"" "$dir/node_modules/@octokit/webhooks-examples/package.json"; then
@@ -61,6 +63,8 @@ if is_ci; then
   { cargo --version; rustc --version
     command -v psql >/dev/null 2>&1 && psql --version || echo "psql: not installed"
     command -v redis-server >/dev/null 2>&1 && redis-server --version || echo "redis-server: not installed"
+    command -v node >/dev/null 2>&1 && echo "node $(node --version)" || echo "node: not installed"
+    [[ -x /usr/bin/chromium ]] && /usr/bin/chromium --version 2>/dev/null || echo "chromium: not installed"
   } 2>&1 | sed 's/^/    /' >&2
 fi
 
@@ -76,6 +80,9 @@ fi
 
 log "installing test tools"
 install_test_tools
+
+log "building the web UI (scripts/web.sh)"
+"$ROOT/scripts/web.sh"
 
 log "cargo clippy --workspace --all-targets --locked -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/up.sh — build and run the whole of claudomator locally, in one command.
 #
-# Starts Postgres and Redis if needed (scripts/services.sh), builds the release binaries,
+# Starts Postgres and Redis if needed (scripts/services.sh), builds the release binaries and
+# the web UI (scripts/web.sh),
 # runs the migrations, mints an API token, starts `api serve` and `worker run` in the
 # background (logs in .run/api.log and .run/worker.log), waits for GET /readyz and prints
 # the URL, the docs URL, the token and a curl example. It then stays in the foreground:
@@ -13,6 +14,8 @@
 #   CLAUDOMATOR_BIND          API listen address (default 127.0.0.1:8080)
 #   CLAUDOMATOR_PUBLIC_URL    URL printed for the API (default http://$CLAUDOMATOR_BIND)
 #   CLAUDOMATOR_API_URL       URL agents call back (default: the local API URL)
+#   CLAUDOMATOR_WEB_DIR       the built web UI the API serves at / (default ./web/dist,
+#                             built by scripts/web.sh)
 #   CLAUDOMATOR_REDIS_PREFIX, WORKER_CONCURRENCY, WORKER_AGENTS, LOG_FORMAT, RUST_LOG
 #                             passed through to the binaries
 #   UP_DETACH=1               leave api and worker running and exit; PIDs go to
@@ -103,6 +106,10 @@ log "building release binaries (cargo build --release --workspace --locked --bin
 cargo build --release --workspace --locked --bins
 for b in api worker; do [[ -x "$BIN/$b" ]] || die "build finished but $BIN/$b is missing"; done
 
+# The web UI, served by the API at / (CLAUDOMATOR_WEB_DIR; see scripts/web.sh).
+"$ROOT/scripts/web.sh"
+export CLAUDOMATOR_WEB_DIR="${CLAUDOMATOR_WEB_DIR:-$ROOT/web/dist}"
+
 log "running database migrations (api migrate)"
 "$BIN/api" migrate
 
@@ -189,6 +196,7 @@ done
 cat <<MSG
 
 claudomator is up.
+  Web UI:  $PUBLIC_URL/   (log in with the token)
   API:     $PUBLIC_URL
   Docs:    $PUBLIC_URL/api/docs
   Token:   $TOKEN   (also saved in .run/token)

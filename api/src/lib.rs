@@ -5,6 +5,7 @@
 //! - [`problem`]: the one error type (RFC 9457 problem+json), mapped in one place.
 //! - [`auth`]: bearer tokens.
 //! - [`state`]: the handles every request can reach.
+//! - [`ui`]: the web UI's static files, served at `/` in front of the API.
 //!
 //! Handlers convert DTOs to domain types at the edge, call `shared::store` / `shared::outbox`,
 //! and convert back. They hold nothing between requests.
@@ -15,3 +16,4 @@ pub mod problem;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod ui;

@@ -13,7 +13,7 @@ use shared::queue::Queue;
 use shared::store::Store;
 
 use crate::state::AppState;
-use crate::{body_limit, problem, routes};
+use crate::{body_limit, problem, routes, ui};
 
 /// A bound, not yet serving, API node.
 pub struct Application {
@@ -75,7 +75,7 @@ pub fn endpoint(state: AppState) -> impl poem::Endpoint {
     let spec = api.spec_endpoint();
     let max = state.settings.max_body_bytes;
     Route::new()
-        .nest("/", api.into_endpoint())
+        .nest("/", ui::WithUi::from_env(api.into_endpoint()))
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)
         .around(move |ep, req| async move { body_limit::limit_body(&ep, req, max).await })

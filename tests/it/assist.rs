@@ -2,6 +2,8 @@
 //! Gemini, each through its real wire format; checked output; 503 without models; 422 for
 //! oversized input; 429 with Retry-After over the per-token limit.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::model_apis::{API_KEY, Api, ModelApis, Reply};
@@ -28,7 +30,9 @@ fn proposal() -> String {
 #[tokio::test]
 async fn elaborate_drafts_a_task_with_the_local_model_then_falls_back_to_claude() {
     let models = ModelApis::start().await;
-    let app = TestApp::spawn_with_api_env(&models.env(&[Api::OpenAi, Api::Anthropic, Api::Gemini])).await;
+    let mut env = models.env(&[Api::OpenAi, Api::Anthropic, Api::Gemini]);
+    env.push(("ELABORATE_TIMEOUT_MS", "4000".into()));
+    let app = TestApp::spawn_with_api_env(&env).await;
     let r = app
         .post(
             "/api/projects",
@@ -77,16 +81,19 @@ async fn elaborate_drafts_a_task_with_the_local_model_then_falls_back_to_claude(
     }
     json_of(app.post("/api/tasks", &task).await, 201).await;
 
-    // The local model fails: Claude answers (Messages API, key and version headers).
-    models.script(Api::OpenAi, [Reply::Status(500)]);
-    models.script(Api::Anthropic, [Reply::Text(proposal())]);
-    let p = json_of(
-        app.post("/api/elaborate", &json!({"request": "add a health endpoint"}))
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(p["generated_by"], "claude");
+    // The local model fails, then hangs (it gets half the deadline: a quarter is kept for each
+    // model after it); Claude answers, in time (Messages API, key and version headers).
+    let hang = Reply::Delayed(Duration::from_secs(30), Box::new(Reply::Text(proposal())));
+    for local in [Reply::Status(500), hang] {
+        models.script(Api::OpenAi, [local]);
+        models.script(Api::Anthropic, [Reply::Text(proposal())]);
+        let started = Instant::now();
+        let r = app
+            .post("/api/elaborate", &json!({"request": "add a health endpoint"}))
+            .await;
+        assert_eq!(json_of(r, 200).await["generated_by"], "claude");
+        assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    }
     let asked = &models.seen(Api::Anthropic)[0];
     assert_eq!(asked.path, "/v1/messages");
     assert_eq!(asked.headers["x-api-key"], API_KEY);

@@ -2,6 +2,8 @@
 //! and a model tier from the local model's JSON answer, or from the rules when there is no local
 //! model or it fails. The reason is on the `create` event.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::model_apis::{Api, ModelApis, Reply};
@@ -108,10 +110,15 @@ async fn the_model_tier_comes_from_the_local_model_and_from_rules_when_it_fails(
             Reply::Status(500),
             Reply::Text("I think sonnet would be best!".into()),
             Reply::Text("{\"agent_type\": \"claude\", \"model\": \"gpt-5\"}".into()),
+            Reply::Delayed(
+                Duration::from_secs(10),
+                Box::new(Reply::Text("{\"model\": \"opus\"}".into())),
+            ),
         ],
     );
     let mut env = models.env(&[Api::OpenAi]);
     env.push(("CLASSIFY_AGENTS", "claude".into()));
+    env.push(("CLASSIFY_TIMEOUT_MS", "500".into()));
     let app = TestApp::spawn_with_api_env(&env).await;
     let task = json!({"title": "flag", "instructions": "Add a --verbose flag to the CLI."});
 
@@ -132,17 +139,17 @@ async fn the_model_tier_comes_from_the_local_model_and_from_rules_when_it_fails(
             .contains("--verbose")
     );
 
-    for expected in ["HTTP 500", "unusable answer", "not a model tier of claude"] {
+    for expected in ["HTTP 500", "unusable answer", "not a model tier of claude", "timed out"] {
         let t = create_auto(&app, task.clone()).await;
         assert_eq!(t["model"], "sonnet", "rules after: {expected}");
         let reason = creation_reason(&app, t["id"].as_str().unwrap()).await;
         assert!(reason.contains("model sonnet: rules, no keyword"), "{reason}");
         assert!(reason.contains(expected), "{reason}");
     }
-    assert_eq!(models.seen(Api::OpenAi).len(), 4);
+    assert_eq!(models.seen(Api::OpenAi).len(), 5);
 
     // A task that names its model is not sent to the classifier.
     let t = create_auto(&app, json!({"title": "x", "model": "haiku", "instructions": "y"})).await;
     assert_eq!(t["model"], "haiku");
-    assert_eq!(models.seen(Api::OpenAi).len(), 4);
+    assert_eq!(models.seen(Api::OpenAi).len(), 5);
 }

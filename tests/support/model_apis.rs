@@ -33,6 +33,8 @@ pub enum Reply {
     Text(String),
     /// An error status with the protocol's error body.
     Status(u16),
+    /// This reply, after a pause (a model that is slow or hangs).
+    Delayed(std::time::Duration, Box<Reply>),
 }
 
 /// One request as received.
@@ -77,6 +79,22 @@ fn record(script: &Shared, api: Api, req: &Request, body: Value) -> Option<Reply
     s.replies.entry(api).or_default().pop_front()
 }
 
+/// Records the request, then takes the next scripted reply (500 when none is left), waiting
+/// out any delay: the text of a success, or an error status.
+async fn next_reply(script: &Shared, api: Api, req: &Request, body: Value) -> Result<String, u16> {
+    let mut reply = record(script, api, req, body).unwrap_or(Reply::Status(500));
+    loop {
+        match reply {
+            Reply::Text(text) => return Ok(text),
+            Reply::Status(code) => return Err(code),
+            Reply::Delayed(pause, then) => {
+                tokio::time::sleep(pause).await;
+                reply = *then;
+            }
+        }
+    }
+}
+
 fn json_response(status: StatusCode, body: &Value) -> Response {
     Response::builder()
         .status(status)
@@ -89,13 +107,13 @@ fn status(code: u16) -> StatusCode {
 }
 
 #[handler]
-fn openai(req: &Request, body: poem::web::Json<Value>, script: Data<&Shared>) -> Response {
-    match record(&script, Api::OpenAi, req, body.0).unwrap_or(Reply::Status(500)) {
-        Reply::Status(code) => json_response(
+async fn openai(req: &Request, body: poem::web::Json<Value>, script: Data<&Shared>) -> Response {
+    match next_reply(&script, Api::OpenAi, req, body.0).await {
+        Err(code) => json_response(
             status(code),
             &json!({"error": {"message": "scripted failure", "type": "server_error"}}),
         ),
-        Reply::Text(text) => json_response(
+        Ok(text) => json_response(
             StatusCode::OK,
             &json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "local",
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
@@ -105,8 +123,8 @@ fn openai(req: &Request, body: poem::web::Json<Value>, script: Data<&Shared>) ->
 }
 
 #[handler]
-fn anthropic(req: &Request, body: poem::web::Json<Value>, script: Data<&Shared>) -> Response {
-    let reply = record(&script, Api::Anthropic, req, body.0).unwrap_or(Reply::Status(500));
+async fn anthropic(req: &Request, body: poem::web::Json<Value>, script: Data<&Shared>) -> Response {
+    let reply = next_reply(&script, Api::Anthropic, req, body.0).await;
     let header = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
     if header("x-api-key") != API_KEY || header("anthropic-version") != "2023-06-01" {
         return json_response(
@@ -115,11 +133,11 @@ fn anthropic(req: &Request, body: poem::web::Json<Value>, script: Data<&Shared>)
         );
     }
     match reply {
-        Reply::Status(code) => json_response(
+        Err(code) => json_response(
             status(code),
             &json!({"type": "error", "error": {"type": "api_error", "message": "scripted failure"}}),
         ),
-        Reply::Text(text) => json_response(
+        Ok(text) => json_response(
             StatusCode::OK,
             &json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "claude",
                 "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": null,
@@ -129,8 +147,13 @@ fn anthropic(req: &Request, body: poem::web::Json<Value>, script: Data<&Shared>)
 }
 
 #[handler]
-fn gemini(req: &Request, Path(_action): Path<String>, body: poem::web::Json<Value>, script: Data<&Shared>) -> Response {
-    let reply = record(&script, Api::Gemini, req, body.0).unwrap_or(Reply::Status(500));
+async fn gemini(
+    req: &Request,
+    Path(_action): Path<String>,
+    body: poem::web::Json<Value>,
+    script: Data<&Shared>,
+) -> Response {
+    let reply = next_reply(&script, Api::Gemini, req, body.0).await;
     if req.headers().get("x-goog-api-key").and_then(|v| v.to_str().ok()) != Some(API_KEY) {
         return json_response(
             StatusCode::FORBIDDEN,
@@ -138,11 +161,11 @@ fn gemini(req: &Request, Path(_action): Path<String>, body: poem::web::Json<Valu
         );
     }
     match reply {
-        Reply::Status(code) => json_response(
+        Err(code) => json_response(
             status(code),
             &json!({"error": {"code": code, "message": "scripted failure", "status": "INTERNAL"}}),
         ),
-        Reply::Text(text) => json_response(
+        Ok(text) => json_response(
             StatusCode::OK,
             &json!({"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}],
                 "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 20, "totalTokenCount": 30}}),

@@ -124,7 +124,9 @@ impl LlmClients {
     }
 
     /// Asks the local model, then Claude, then Gemini (those configured), until one gives an
-    /// answer `check` accepts; all within `within`, each call getting the time that is left.
+    /// answer `check` accepts; all within `within`. Each call gets the time that is left less a
+    /// quarter of `within` for every model still to ask, so a model that hangs leaves the ones
+    /// after it time to answer.
     pub async fn ask_chain<T>(
         &self,
         prompt: &Prompt,
@@ -138,13 +140,16 @@ impl LlmClients {
             (Provider::Claude, s.anthropic.is_some()),
             (Provider::Gemini, s.gemini.is_some()),
         ];
+        let configured: Vec<Provider> = providers.into_iter().filter(|(_, on)| *on).map(|(p, _)| p).collect();
         let mut failures = Vec::new();
-        for (provider, _) in providers.into_iter().filter(|(_, on)| *on) {
+        for (i, provider) in configured.iter().copied().enumerate() {
             let left = deadline.saturating_duration_since(Instant::now());
-            let result = if left.is_zero() {
+            let later = u32::try_from(configured.len() - i - 1).unwrap_or(u32::MAX);
+            let timeout = call_timeout(left, within, later);
+            let result = if timeout.is_zero() {
                 Err(LlmError::Timeout)
             } else {
-                self.ask_one(provider, prompt, left).await
+                self.ask_one(provider, prompt, timeout).await
             };
             match result.and_then(|raw| check(&raw).map_err(LlmError::Answer)) {
                 Ok(value) => return Ok(Answered { value, provider }),
@@ -171,6 +176,12 @@ impl LlmClients {
     }
 }
 
+/// How long one call of a chain may take: what is `left` of the chain's deadline, less a quarter
+/// of its length for each of the `later` models still to ask.
+fn call_timeout(left: Duration, within: Duration, later: u32) -> Duration {
+    left.saturating_sub((within / 4).saturating_mul(later))
+}
+
 /// Sends a request and returns its JSON body: 2xx only, at most [`MAX_ANSWER_BYTES`].
 async fn send_json(req: reqwest::RequestBuilder, timeout: Duration) -> Result<serde_json::Value, LlmError> {
     let transport = |e: reqwest::Error| {
@@ -194,4 +205,18 @@ async fn send_json(req: reqwest::RequestBuilder, timeout: Duration) -> Result<se
         }
     }
     serde_json::from_slice(&body).map_err(|e| LlmError::Answer(format!("not JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_call_leaves_time_for_the_models_after_it() {
+        let within = Duration::from_secs(20);
+        assert_eq!(call_timeout(within, within, 2), Duration::from_secs(10));
+        assert_eq!(call_timeout(Duration::from_secs(9), within, 1), Duration::from_secs(4));
+        assert_eq!(call_timeout(Duration::from_secs(4), within, 0), Duration::from_secs(4));
+        assert_eq!(call_timeout(Duration::from_secs(3), within, 1), Duration::ZERO);
+    }
 }

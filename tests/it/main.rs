@@ -15,4 +15,5 @@ mod openapi_drift;
 mod push;
 mod rate_limits;
 mod tasks_api;
+mod ui;
 mod webhooks;

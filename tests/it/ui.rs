@@ -1,13 +1,15 @@
 //! The web UI in a real browser: the system runs here (API node serving `web/dist`, an
 //! in-process worker), and `web/e2e/ui.mjs` drives Debian's Chromium through playwright-core:
-//! login, a live log, a question answered, a cancel, YAML import, filters, an agent paused and
-//! limited, the push opt-in, and screenshots in `target/ui-artifacts`. Any console error in the
-//! browser fails it.
+//! login, a live log, a question answered, a cancel, a review, Elaborate and Validate (against a
+//! scripted local model), YAML import, filters, an agent paused and limited, the push opt-in, and
+//! screenshots in `target/ui-artifacts`. Any console error in the browser fails it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde_json::json;
 use tests::TestApp;
+use tests::model_apis::{Api, ModelApis, Reply};
 
 /// Generous: the script waits on conditions with its own 30 s deadlines, on a busy machine.
 const WHOLE_RUN: Duration = Duration::from_secs(300);
@@ -37,11 +39,29 @@ fn ensure_built(web: &Path) {
 
 #[tokio::test]
 async fn the_web_ui_works_in_chromium() {
-    let app = TestApp::spawn().await;
+    let models = ModelApis::start().await;
+    let mut app = TestApp::spawn_with_api_env(&models.env(&[Api::OpenAi])).await;
     if app.on_cluster() {
         // The browser sees only HTTP; the single-server pass covers it.
         return;
     }
+    let worker = app.start_worker(&[]).await;
+    app.keep(worker);
+    // What the local model answers to the form's Elaborate, then Validate.
+    let draft = json!({
+        "title": "Add a health endpoint", "description": "Load balancers need a liveness check.",
+        "instructions": "Add GET /healthz answering 200.", "acceptance_criteria": ["a test covers it"],
+        "agent": "local", "budget_usd": 1.5, "timeout": "20m", "priority": "normal", "labels": ["api"]
+    });
+    let rating = json!({
+        "clarity": "warning", "ready": false, "summary": "Mostly clear.",
+        "questions": [{"text": "Which port should it listen on?", "severity": "blocking"}],
+        "suggestions": ["Name the response body."]
+    });
+    models.script(
+        Api::OpenAi,
+        [Reply::Text(draft.to_string()), Reply::Text(rating.to_string())],
+    );
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         Path::new(&chromium).exists(),
@@ -79,6 +99,7 @@ async fn the_web_ui_works_in_chromium() {
         .env("CLAUDOMATOR_TOKEN", &app.token)
         .env("CHROMIUM", &chromium)
         .env("UI_ARTIFACTS", &artifacts)
+        .env("E2E_ASSIST", "1")
         .kill_on_drop(true)
         .output();
     let out = tokio::time::timeout(WHOLE_RUN, run)

@@ -42,6 +42,19 @@ async function api(path, init = {}) {
   return res.json();
 }
 
+/** Fills the New task form for an exec task and creates it; returns the new task's id. */
+async function createExec(page, title, argv, { labels, review } = {}) {
+  await page.getByRole("link", { name: "New task" }).click();
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Agent", { exact: true }).selectOption("exec");
+  if (labels) await page.getByLabel("Labels").fill(labels);
+  await page.getByLabel("Command (argv)").fill(argv);
+  if (review) await page.getByLabel("Wait for review").check();
+  await page.getByRole("button", { name: "Create task" }).click();
+  await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
+  return page.url().split("/").pop();
+}
+
 function watch(page, name) {
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`${name} console error: ${m.text()} (${m.location().url})`);
@@ -109,14 +122,9 @@ try {
   await board.getByTestId("live").filter({ hasText: "Live" }).waitFor();
 
   step("an exec task created with the form runs, its log appears live, it ends COMPLETED");
-  await page.getByRole("link", { name: "New task" }).click();
-  await page.getByLabel("Title").fill("hello from the UI");
-  await page.getByLabel("Agent", { exact: true }).selectOption("exec");
-  await page.getByLabel("Labels").fill("e2e, ui");
-  await page.getByLabel("Command (argv)").fill('["sh", "-c", "echo hello; sleep 2; echo done"]');
-  await page.getByRole("button", { name: "Create task" }).click();
-  await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
-  const helloId = page.url().split("/").pop();
+  const helloId = await createExec(page, "hello from the UI", '["sh", "-c", "echo hello; sleep 2; echo done"]', {
+    labels: "e2e, ui",
+  });
   const log = page.getByTestId("live-log");
   // "hello" must show while the attempt is still running: the log is live, not the archive.
   await page.waitForFunction(
@@ -144,12 +152,7 @@ try {
     'echo "answered: $CLAUDOMATOR_ANSWER"',
     'printf "Painted it %s." "$CLAUDOMATOR_ANSWER" > "$CLAUDOMATOR_SUMMARY_FILE"',
   ].join("\n");
-  await page.getByRole("link", { name: "New task" }).click();
-  await page.getByLabel("Title").fill("a task with a question");
-  await page.getByLabel("Command (argv)").fill(JSON.stringify(["sh", "-c", SCRIPT]));
-  await page.getByRole("button", { name: "Create task" }).click();
-  await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
-  const blockedId = page.url().split("/").pop();
+  const blockedId = await createExec(page, "a task with a question", JSON.stringify(["sh", "-c", SCRIPT]));
   await page.locator('article[data-state="BLOCKED"]').waitFor();
   await page.locator(".question-text", { hasText: "Which colour?" }).waitFor();
   await board.locator(`[data-column="Blocked"] [data-task="${blockedId}"]`).waitFor();
@@ -165,11 +168,7 @@ try {
   assert.equal((await api(`/api/tasks/${blockedId}`)).question.answer, "blue");
 
   step("a free-text answer");
-  await page.getByRole("link", { name: "New task" }).click();
-  await page.getByLabel("Title").fill("a free-text question");
-  await page.getByLabel("Command (argv)").fill(JSON.stringify(["sh", "-c", SCRIPT]));
-  await page.getByRole("button", { name: "Create task" }).click();
-  await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
+  await createExec(page, "a free-text question", JSON.stringify(["sh", "-c", SCRIPT]));
   await page.locator('article[data-state="BLOCKED"]').waitFor();
   await page.getByLabel("Or answer in your own words").fill("green, please");
   await page.getByRole("button", { name: "Send answer" }).click();
@@ -177,12 +176,7 @@ try {
   await page.getByText("Painted it green, please.").waitFor();
 
   step("a running task is cancelled");
-  await page.getByRole("link", { name: "New task" }).click();
-  await page.getByLabel("Title").fill("a long task");
-  await page.getByLabel("Command (argv)").fill("sh\n-c\necho started; sleep 120");
-  await page.getByRole("button", { name: "Create task" }).click();
-  await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
-  const longId = page.url().split("/").pop();
+  const longId = await createExec(page, "a long task", "sh\n-c\necho started; sleep 120");
   await page.locator('article[data-state="RUNNING"]').waitFor();
   await log.filter({ hasText: "started" }).waitFor();
   await board.locator(`[data-column="Running"] [data-task="${longId}"]`).waitFor();
@@ -197,12 +191,7 @@ try {
   await board.locator(`[data-column="Failed"] [data-task="${longId}"]`).waitFor();
 
   step("a reviewed task is rejected with a comment, run again and accepted");
-  await page.getByRole("link", { name: "New task" }).click();
-  await page.getByLabel("Title").fill("a task to review");
-  await page.getByLabel("Command (argv)").fill('["echo", "work done"]');
-  await page.getByLabel("Wait for review").check();
-  await page.getByRole("button", { name: "Create task" }).click();
-  await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
+  await createExec(page, "a task to review", '["echo", "work done"]', { review: true });
   await page.locator('article[data-state="READY"]').waitFor();
   await page.getByRole("button", { name: "Reject…" }).click();
   await page.getByLabel("What should change?").fill("say more");
@@ -213,6 +202,24 @@ try {
   await page.locator('article[data-state="READY"]').waitFor();
   await page.getByRole("button", { name: "Accept" }).click();
   await page.locator('article[data-state="COMPLETED"]').waitFor();
+
+  if (process.env.E2E_ASSIST === "1") {
+    // tests/it/ui.rs scripts the local model: one draft, then one rating.
+    step("Elaborate drafts the form from one line; Validate shows the model's questions");
+    await page.getByRole("link", { name: "New task" }).click();
+    await page.getByLabel("Describe the task in a line").fill("add a health endpoint");
+    await page.getByRole("button", { name: "Elaborate" }).click();
+    await page.getByText("Drafted by the local model").waitFor();
+    assert.equal(await page.getByLabel("Title").inputValue(), "Add a health endpoint");
+    assert.equal(await page.getByLabel("Agent", { exact: true }).inputValue(), "local");
+    assert.equal(await page.getByLabel("Timeout").inputValue(), "20m");
+    assert.match(await page.getByLabel("Instructions").inputValue(), /a test covers it/);
+    await page.getByRole("button", { name: "Validate" }).click();
+    const rating = page.getByTestId("assessment");
+    await rating.getByText("Which port should it listen on?").waitFor();
+    await rating.getByRole("heading", { name: /Clarity: blocking/ }).waitFor();
+    await page.screenshot({ path: join(OUT, "create-assist-desktop.png"), fullPage: true });
+  }
 
   step("a task imported as YAML");
   await page.getByRole("link", { name: "New task" }).click();

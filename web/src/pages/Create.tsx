@@ -5,6 +5,7 @@ import { AGENTS, api, describe, unwrap, type Project, type Schemas } from "../ap
 import { ErrorNote } from "../format";
 
 type CreateTask = Schemas["CreateTask"];
+type Assessment = Schemas["AssessmentView"];
 
 /** argv from the form: a JSON array, or one argument per line. */
 export function parseArgv(text: string): string[] {
@@ -22,7 +23,7 @@ export function Create() {
   const [projects, setProjects] = useState<Project[]>([]);
   const [f, setF] = useState({
     title: "",
-    agent: "exec",
+    agent: "auto",
     project_id: "",
     model: "",
     priority: "normal",
@@ -38,6 +39,9 @@ export function Create() {
   });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [request, setRequest] = useState("");
+  const [assist, setAssist] = useState<string | null>(null);
+  const [assessment, setAssessment] = useState<Assessment | null>(null);
   const [yaml, setYaml] = useState("");
   const [yamlRun, setYamlRun] = useState(true);
 
@@ -57,7 +61,7 @@ export function Create() {
     try {
       body = {
         title: f.title.trim(),
-        agent: f.agent,
+        agent: f.agent === "auto" ? undefined : f.agent,
         project_id: f.project_id || undefined,
         model: f.model.trim() || undefined,
         priority: f.priority,
@@ -82,6 +86,54 @@ export function Create() {
       setError(describe(err));
     } finally {
       setBusy(false);
+    }
+  }
+
+  /** `POST /api/elaborate`: a model drafts the task from one line; the draft fills the form. */
+  async function elaborate() {
+    setError(null);
+    setAssessment(null);
+    setAssist("Drafting…");
+    try {
+      const d = unwrap(
+        await api.POST("/api/elaborate", { body: { request: request.trim(), project_id: f.project_id || undefined } }),
+      );
+      setF({
+        ...f,
+        title: d.title,
+        description: d.description,
+        instructions: d.instructions,
+        agent: d.agent,
+        model: d.model ?? "",
+        budget_usd: String(d.budget_usd),
+        timeout: d.timeout,
+        priority: d.priority,
+        labels: d.labels.join(", "),
+        project_id: d.project_id ?? f.project_id,
+      });
+      setAssist(`Drafted by the ${d.generated_by} model: check it, then create it.`);
+    } catch (err) {
+      setAssist(null);
+      setError(`Elaborate: ${describe(err)}`);
+    }
+  }
+
+  /** `POST /api/validate`: a model rates the draft and asks what is unclear. */
+  async function validate() {
+    setError(null);
+    setAssist("Validating…");
+    try {
+      const body = {
+        title: f.title.trim() || undefined,
+        description: f.description.trim() || undefined,
+        instructions: f.instructions.trim() || undefined,
+        agent: f.agent === "auto" ? undefined : f.agent,
+      };
+      setAssessment(unwrap(await api.POST("/api/validate", { body })));
+      setAssist(null);
+    } catch (err) {
+      setAssist(null);
+      setError(`Validate: ${describe(err)}`);
     }
   }
 
@@ -110,6 +162,21 @@ export function Create() {
     <section aria-labelledby="create-title">
       <h1 id="create-title">New task</h1>
       <ErrorNote error={error} />
+      <form class="assist" onSubmit={(e) => (e.preventDefault(), request.trim() && elaborate())}>
+        <label for="f-request">Describe the task in a line</label>
+        <div class="inline">
+          <input id="f-request" value={request} onInput={(e) => setRequest(e.currentTarget.value)} maxLength={2000} />
+          <button type="submit" class="secondary" disabled={!request.trim()}>
+            Elaborate
+          </button>
+        </div>
+        <p class="hint">A model drafts title, instructions, agent, budget and timeout from it; nothing is created yet.</p>
+      </form>
+      {assist && (
+        <p role="status" class="notice">
+          {assist}
+        </p>
+      )}
       <form class="create" onSubmit={submit}>
         <div class="field wide">
           <label for="f-title">Title</label>
@@ -118,6 +185,7 @@ export function Create() {
         <div class="field">
           <label for="f-agent">Agent</label>
           <select id="f-agent" value={f.agent} onChange={set("agent")}>
+            <option value="auto">auto (classified)</option>
             {AGENTS.map((a) => (
               <option key={a} value={a}>
                 {a}
@@ -201,9 +269,13 @@ export function Create() {
           <input id="f-run" type="checkbox" checked={f.run} onChange={set("run")} />
           <label for="f-run">Queue it now (otherwise it waits in PENDING)</label>
         </div>
-        <div class="field wide">
+        {assessment && <AssessmentPanel a={assessment} />}
+        <div class="field wide buttons">
           <button type="submit" disabled={busy}>
             {busy ? "Creating…" : "Create task"}
+          </button>
+          <button type="button" class="secondary" onClick={validate} disabled={!f.title.trim() && !f.instructions.trim()}>
+            Validate
           </button>
         </div>
       </form>
@@ -231,6 +303,41 @@ export function Create() {
           Import
         </button>
       </form>
+    </section>
+  );
+}
+
+function AssessmentPanel({ a }: { a: Assessment }) {
+  return (
+    <section class={`assessment field wide clarity-${a.clarity}`} aria-labelledby="assessment-title" data-testid="assessment">
+      <h2 id="assessment-title">
+        Clarity: {a.clarity}
+        {a.ready ? " (ready to run)" : " (not ready)"}
+      </h2>
+      <p>{a.summary}</p>
+      {a.questions.length > 0 && (
+        <>
+          <h3>Questions</h3>
+          <ul>
+            {a.questions.map((q) => (
+              <li key={q.text}>
+                <span class={`severity severity-${q.severity}`}>{q.severity}</span> {q.text}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {a.suggestions.length > 0 && (
+        <>
+          <h3>Suggestions</h3>
+          <ul>
+            {a.suggestions.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p class="hint">Rated by the {a.generated_by} model.</p>
     </section>
   );
 }

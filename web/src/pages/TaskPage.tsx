@@ -246,6 +246,13 @@ function Executions({ executions }: { executions: Execution[] }) {
               )}
               <span class="hint">{x.worker_id}</span>
             </div>
+            {x.changes && (
+              <p class="changes">
+                Branch <code>{x.changes.branch}</code> at <code>{x.changes.commit.slice(0, 10)}</code>:{" "}
+                {x.changes.files_changed} files, +{x.changes.insertions} −{x.changes.deletions}
+                {x.changes.pushed ? ", pushed" : ""}
+              </p>
+            )}
             {x.error && <p class="error">{x.error}</p>}
             {x.summary && (
               <div class="summary">

@@ -182,6 +182,8 @@ pub struct WorkerSettings {
     /// The variables of [`CLAUDE_ENV_VARS`] that are set: credentials and endpoints the Claude
     /// Code CLI gets (nothing else of the worker's environment reaches an agent).
     pub claude_env: Vec<(String, String)>,
+    /// `DEPLOY_TIMEOUT_MS`: how long a project's deploy command may run when a story ships.
+    pub deploy_timeout: Duration,
     /// `LOG_ARCHIVE_MAX_BYTES`: most of an attempt's log archived (compressed) in Postgres.
     pub log_archive_max_bytes: usize,
     /// `GEMINI_BIN`: the Gemini CLI.
@@ -609,6 +611,7 @@ impl WorkerSettings {
                 .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
                 .collect(),
             log_archive_max_bytes: env.get("LOG_ARCHIVE_MAX_BYTES", 16 * 1024 * 1024)?,
+            deploy_timeout: env.millis("DEPLOY_TIMEOUT_MS", 600_000)?,
             gemini_bin: env.string("GEMINI_BIN", "gemini"),
             gemini_model: env.string("GEMINI_MODEL", "gemini-2.5-pro"),
             gemini_env: GEMINI_ENV_VARS

@@ -28,6 +28,9 @@ pub enum Turn {
 #[derive(Default)]
 struct Script {
     turns: VecDeque<Turn>,
+    /// When no turn is queued: the first rule whose needle is in the request answers with its
+    /// next turn (the last one repeats).
+    rules: Vec<(String, VecDeque<Turn>)>,
     seen: Vec<Value>,
     next_id: u64,
 }
@@ -77,9 +80,22 @@ fn messages(body: poem::web::Json<Value>, script: Data<&Arc<Mutex<Script>>>) -> 
         let mut s = script.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         s.seen.push(body.0.clone());
         s.next_id += 1;
+        let text = body.0.to_string();
+        let ruled = s
+            .rules
+            .iter_mut()
+            .find(|(needle, _)| text.contains(needle.as_str()))
+            .and_then(|(_, turns)| {
+                if turns.len() > 1 {
+                    turns.pop_front()
+                } else {
+                    turns.front().cloned()
+                }
+            });
         let turn = s
             .turns
             .pop_front()
+            .or(ruled)
             .unwrap_or_else(|| Turn::Text("Nothing left to do.\n\n## Summary\nNothing left to do.".into()));
         (turn, s.next_id)
     };
@@ -162,6 +178,12 @@ impl FakeAnthropic {
     /// Queues more turns.
     pub fn push(&self, turns: impl IntoIterator<Item = Turn>) {
         self.lock().turns.extend(turns);
+    }
+
+    /// Answers requests that contain `needle` (when no turn is queued) with `turns` in order,
+    /// the last one for every request after.
+    pub fn on(&self, needle: &str, turns: impl IntoIterator<Item = Turn>) {
+        self.lock().rules.push((needle.to_owned(), turns.into_iter().collect()));
     }
 
     /// Request bodies received so far.

@@ -347,6 +347,8 @@ pub async fn mirror_settings(ctx: &Context, agent: shared::domain::AgentKind) {
 struct Sandbox {
     workspace: crate::agents::Workspace,
     repo: Option<crate::workspace::Repo>,
+    /// The task's branch, or its story's.
+    branch: String,
     /// The attempt whose archived workspace this one resumed from.
     restored_from: Option<shared::domain::Attempt>,
 }
@@ -368,6 +370,7 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
         return Ok(Sandbox {
             workspace: bare,
             repo: None,
+            branch: crate::workspace::branch_of(task.id),
             restored_from: None,
         });
     }
@@ -381,6 +384,11 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
                 .and_then(crate::workspace::Repo::of),
             None => None,
         };
+        // A story's tasks (and their checkers) share its branch.
+        let branch = match ctx.store.story_branch_of(task.id).await? {
+            Some(b) => b,
+            None => crate::workspace::branch_of(task.id),
+        };
         let archive = match &task.question {
             Some(q) if q.answer.is_some() => ctx.store.load_workspace(task.id).await?,
             _ => None,
@@ -390,12 +398,14 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
             .prepare(
                 task,
                 repo.as_ref(),
+                &branch,
                 archive.as_ref().map(|a| (a.archive.as_slice(), a.session_id.clone())),
             )
             .await?;
         anyhow::Ok(Sandbox {
             workspace,
             repo,
+            branch,
             restored_from: archive.map(|a| a.attempt),
         })
     };
@@ -442,7 +452,7 @@ async fn settle_workspace(ctx: &Context, task: &Task, sb: &Sandbox, report: &mut
         },
         Some(AttemptOutcome::Succeeded) => {
             if let Some(repo) = &sb.repo {
-                match ctx.sandboxes.finish_git(task, repo, &sb.workspace).await {
+                match ctx.sandboxes.finish_git(task, repo, &sb.workspace, &sb.branch).await {
                     Ok(c) => report.changes = Some(c),
                     Err(e) => {
                         report.outcome = Some(AttemptOutcome::Failed {

@@ -6,6 +6,7 @@
 //! - [`recorder`]: batches result writes.
 //! - [`heartbeat`]: renews leases; stops attempts whose lease is gone (cancel included).
 //! - [`maintenance`]: reaper of expired leases and reconciler of undispatched tasks.
+//! - [`stories`]: checkers, the ship step and validation of stories.
 //! - [`relay`]: appends committed task events to the Redis events stream.
 //! - [`running`]: registry of running attempts.
 //! - [`agents`]: runners per agent type.
@@ -25,5 +26,6 @@ pub mod recorder;
 pub mod relay;
 pub mod running;
 pub mod startup;
+pub mod stories;
 pub mod summary;
 pub mod workspace;

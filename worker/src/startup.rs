@@ -18,7 +18,7 @@ use tokio_util::task::TaskTracker;
 use crate::context::Context;
 use crate::recorder::Recorder;
 use crate::running::StopReason;
-use crate::{consumer, heartbeat, maintenance, relay};
+use crate::{consumer, heartbeat, maintenance, relay, stories};
 
 /// A connected, not yet running worker.
 pub struct Worker {
@@ -65,6 +65,7 @@ impl Worker {
         background.spawn(heartbeat::run(ctx.clone(), upkeep.clone()));
         background.spawn(maintenance::run(ctx.clone(), upkeep.clone()));
         background.spawn(relay::run(ctx.clone(), upkeep.clone()));
+        background.spawn(stories::run(ctx.clone(), upkeep.clone()));
         tracing::info!(worker = %ctx.settings.worker_id, agents = ?ctx.settings.agents, concurrency = ctx.settings.concurrency, "worker running");
 
         shutdown.await;

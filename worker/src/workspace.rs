@@ -121,6 +121,7 @@ impl Sandboxes {
         &self,
         task: &Task,
         repo: Option<&Repo>,
+        branch: &str,
         archive: Option<(&[u8], Option<String>)>,
     ) -> anyhow::Result<Workspace> {
         let dir = self.task_dir(task.id);
@@ -154,12 +155,14 @@ impl Sandboxes {
         tokio::fs::create_dir_all(&ws.home).await?;
         match repo {
             None => tokio::fs::create_dir_all(&ws.dir).await?,
-            Some(r) => self.clone_repo(task.id, r, &ws.dir).await?,
+            Some(r) => clone_repo(r, branch, &ws.dir).await?,
         }
         Ok(ws)
     }
+}
 
-    async fn clone_repo(&self, id: TaskId, repo: &Repo, dir: &Path) -> anyhow::Result<()> {
+async fn clone_repo(repo: &Repo, branch: &str, dir: &Path) -> anyhow::Result<()> {
+    {
         let mut clone = Command::new("git");
         clone
             .args(["clone", "--quiet", "--no-hardlinks", "--"])
@@ -167,8 +170,7 @@ impl Sandboxes {
             .arg(dir)
             .env("GIT_TERMINAL_PROMPT", "0");
         run_tool(&mut clone, "git clone", None).await?;
-        let branch = branch_of(id);
-        // A retried task goes on from what its earlier attempts pushed.
+        // A retried task (or the next task of a story) goes on from what was pushed before.
         let start = if git(
             dir,
             &[
@@ -192,13 +194,15 @@ impl Sandboxes {
             .with_context(|| format!("the repository has no branch `{}`", repo.default_branch))?;
             default
         };
-        git(dir, &["checkout", "--quiet", "-B", &branch, &start]).await?;
+        git(dir, &["checkout", "--quiet", "-B", branch, &start]).await?;
         Ok(())
     }
+}
 
+impl Sandboxes {
     /// Commits what the agent left, takes changestats against the default branch and pushes the
     /// task's branch.
-    pub async fn finish_git(&self, task: &Task, repo: &Repo, ws: &Workspace) -> anyhow::Result<Changes> {
+    pub async fn finish_git(&self, task: &Task, repo: &Repo, ws: &Workspace, branch: &str) -> anyhow::Result<Changes> {
         let dir = &ws.dir;
         git(dir, &["add", "-A"]).await?;
         if git(dir, &["diff", "--cached", "--quiet"]).await.is_err() {
@@ -210,14 +214,13 @@ impl Sandboxes {
         let commit = git(dir, &["rev-parse", "HEAD"]).await?;
         let (files_changed, insertions, deletions) =
             numstat_totals(&git(dir, &["diff", "--numstat", &base, "HEAD"]).await?);
-        let branch = branch_of(task.id);
         let pushed = if commit == base {
             false
         } else {
             let refspec = format!("HEAD:refs/heads/{branch}");
             if let Err(first) = git(dir, &["push", "--quiet", "origin", &refspec]).await {
                 // Someone else moved the branch (an earlier attempt's late push): go on from it.
-                git(dir, &["pull", "--quiet", "--rebase", "origin", &branch])
+                git(dir, &["pull", "--quiet", "--rebase", "origin", branch])
                     .await
                     .with_context(|| format!("push refused ({first:#}), and rebasing onto the branch failed"))?;
                 git(dir, &["push", "--quiet", "origin", &refspec]).await?;
@@ -226,7 +229,7 @@ impl Sandboxes {
         };
         let commit = git(dir, &["rev-parse", "HEAD"]).await?;
         Ok(Changes {
-            branch,
+            branch: branch.to_owned(),
             commit,
             base,
             files_changed,
@@ -250,6 +253,93 @@ impl Sandboxes {
             .arg(id.to_string());
         let bytes = run_tool(&mut tar, "tar (archiving the workspace)", None).await?;
         Ok((bytes.len() <= self.archive_limit).then_some(bytes))
+    }
+
+    /// Merges a story's branch into the default branch in a fresh clone, pushes it, and runs
+    /// the deploy command there. Returns the merge commit and the deploy output.
+    pub async fn ship(
+        &self,
+        story: uuid::Uuid,
+        title: &str,
+        repo: &Repo,
+        branch: &str,
+        deploy: Option<&[String]>,
+        deploy_timeout: Duration,
+    ) -> anyhow::Result<(String, String)> {
+        let dir = self.root.join(format!("ship-{story}"));
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        tokio::fs::create_dir_all(&self.root).await?;
+        let r = async {
+            clone_repo(repo, &repo.default_branch, &dir).await?;
+            git(
+                &dir,
+                &[
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    &format!("refs/remotes/origin/{branch}"),
+                ],
+            )
+            .await
+            .with_context(|| format!("the story's branch `{branch}` was never pushed"))?;
+            let message = format!("Merge story: {title}\n\nclaudomator story {story}");
+            if let Err(e) = git(
+                &dir,
+                &[
+                    "merge",
+                    "--no-ff",
+                    "--no-edit",
+                    "-m",
+                    &message,
+                    &format!("origin/{branch}"),
+                ],
+            )
+            .await
+            {
+                let _ = git(&dir, &["merge", "--abort"]).await;
+                return Err(e.context(format!("merging `{branch}` into `{}`", repo.default_branch)));
+            }
+            git(
+                &dir,
+                &[
+                    "push",
+                    "--quiet",
+                    "origin",
+                    &format!("HEAD:refs/heads/{}", repo.default_branch),
+                ],
+            )
+            .await?;
+            let commit = git(&dir, &["rev-parse", "HEAD"]).await?;
+            let mut output = String::new();
+            if let Some((program, args)) = deploy.and_then(|d| d.split_first()) {
+                let mut cmd = crate::agents::process::command(program);
+                cmd.args(args)
+                    .current_dir(&dir)
+                    .env("CLAUDOMATOR_STORY_ID", story.to_string());
+                let stop = tokio_util::sync::CancellationToken::new();
+                let f = crate::agents::process::run(
+                    cmd,
+                    crate::agents::process::Supervision {
+                        timeout: deploy_timeout,
+                        output_limit_bytes: 64 * 1024,
+                        log: None,
+                        stop: &stop,
+                    },
+                    |_, _| crate::agents::process::Verdict::Continue,
+                )
+                .await
+                .with_context(|| format!("starting the deploy command `{program}`"))?;
+                output = f.output;
+                match f.end {
+                    crate::agents::process::End::Exited(s) if s.success() => {}
+                    end => bail!("the deploy command failed ({end:?}): {}", output.trim()),
+                }
+            }
+            anyhow::Ok((commit, output))
+        }
+        .await;
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        r
     }
 
     /// Removes the task's directory.

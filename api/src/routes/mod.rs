@@ -9,6 +9,7 @@ pub mod executions;
 pub mod health;
 pub mod projects;
 pub mod push;
+pub mod stories;
 pub mod tasks;
 pub mod webhooks;
 
@@ -31,6 +32,8 @@ pub enum ApiTags {
     Webhooks,
     /// Model-backed helpers: draft a task from a line, rate a draft.
     Assist,
+    /// Stories: tasks on one branch, checked, shipped and validated.
+    Stories,
     /// Liveness and readiness.
     Health,
 }
@@ -46,6 +49,7 @@ pub type Apis = (
     webhooks::WebhooksApi,
     executions::ExecutionsApi,
     assist::AssistApi,
+    stories::StoriesApi,
 );
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
@@ -62,6 +66,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             webhooks::WebhooksApi,
             executions::ExecutionsApi,
             assist::AssistApi,
+            stories::StoriesApi,
         ),
         "claudomator",
         env!("CARGO_PKG_VERSION"),

@@ -40,6 +40,8 @@ pub struct ProjectView {
     pub default_model: Option<String>,
     /// Running limit (stored; not enforced yet).
     pub max_running: Option<u32>,
+    /// Argv run in a clone of the default branch after a story is merged (no shell).
+    pub deploy_command: Option<Vec<String>>,
     /// Created.
     pub created_at: DateTime<Utc>,
 }
@@ -57,6 +59,7 @@ impl From<Project> for ProjectView {
             default_agent: p.default_agent.as_str().to_owned(),
             default_model: p.default_model,
             max_running: p.max_running,
+            deploy_command: p.deploy_command,
             created_at: p.created_at,
         }
     }
@@ -84,6 +87,8 @@ pub struct CreateProject {
     pub default_model: Option<String>,
     /// Running limit.
     pub max_running: Option<u32>,
+    /// Argv run in a clone of the default branch after a story is merged (no shell).
+    pub deploy_command: Option<Vec<String>>,
 }
 
 /// Changes to a project; `null` clears a field.
@@ -108,6 +113,8 @@ pub struct PatchProject {
     pub default_model: MaybeUndefined<String>,
     /// Running limit.
     pub max_running: MaybeUndefined<u32>,
+    /// Deploy command.
+    pub deploy_command: MaybeUndefined<Vec<String>>,
 }
 
 fn maybe<T>(m: MaybeUndefined<T>) -> Option<Option<T>> {
@@ -180,6 +187,7 @@ impl ProjectsApi {
             default_agent: b.default_agent,
             default_model: Some(b.default_model),
             max_running: Some(b.max_running),
+            deploy_command: Some(b.deploy_command),
         };
         validate(&d, true)?;
         let p = state.store.create_project(&d).await.map_err(conflict_or)?;
@@ -231,6 +239,7 @@ impl ProjectsApi {
             default_agent: b.default_agent,
             default_model: maybe(b.default_model),
             max_running: maybe(b.max_running),
+            deploy_command: maybe(b.deploy_command),
         };
         validate(&d, false)?;
         let p = state.store.update_project(id.0, &d).await.map_err(conflict_or)?;

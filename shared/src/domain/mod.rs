@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod project;
 pub mod retry;
 pub mod state;
+pub mod story;
 pub mod task;
 
 pub use dispatch::{AgentSettings, AgentStats, Dispatch};

@@ -28,6 +28,8 @@ pub struct Project {
     pub default_model: Option<String>,
     /// At most this many of its tasks running at once (stored; not enforced yet).
     pub max_running: Option<u32>,
+    /// The argv run in a clone of the default branch after a story is merged.
+    pub deploy_command: Option<Vec<String>>,
     /// Created.
     pub created_at: DateTime<Utc>,
 }
@@ -53,6 +55,8 @@ pub struct ProjectDraft {
     pub default_model: Option<Option<String>>,
     /// Running limit.
     pub max_running: Option<Option<u32>>,
+    /// Deploy command (argv).
+    pub deploy_command: Option<Option<Vec<String>>>,
 }
 
 fn repo_path_ok(s: &str) -> bool {
@@ -110,6 +114,14 @@ impl ProjectDraft {
         }
         if let Some(Some(0)) = self.max_running {
             err("max_running", "must be at least 1");
+        }
+        if let Some(Some(argv)) = &self.deploy_command
+            && (argv.is_empty()
+                || argv[0].is_empty()
+                || argv.len() > 64
+                || argv.iter().any(|a| a.len() > 4096 || a.contains('\0')))
+        {
+            err("deploy_command", "must be a non-empty argv of at most 64 arguments");
         }
         if errs.is_empty() { Ok(()) } else { Err(errs) }
     }

@@ -10,6 +10,8 @@
 //! - [`dispatch`]: the outbox the reconciler reads (QUEUED tasks not yet handed to the current
 //!   Redis generation) and agent settings.
 //! - [`tokens`]: API tokens, stored as SHA-256 hashes.
+//! - [`stories`]: stories, their tasks (work, checkers, validation) and history; story state
+//!   changes are conditional UPDATEs like task ones, checkers are created and applied once.
 //! - [`logs`]: whole execution logs, gzip-compressed, archived when an attempt ends.
 //! - [`workspaces`]: archived workspaces of BLOCKED tasks, written only by the owning attempt.
 //!
@@ -22,6 +24,7 @@ pub mod logs;
 pub mod projects;
 pub mod push;
 mod rows;
+pub mod stories;
 pub mod tasks;
 pub mod tokens;
 pub mod workspaces;

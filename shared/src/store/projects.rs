@@ -22,10 +22,11 @@ type Row = (
     Option<String>,
     Option<i32>,
     DateTime<Utc>,
+    Option<Vec<String>>,
 );
 
 const COLUMNS: &str = "id, name, repository, default_branch, github_repo, gitlab_project, webhook_secret IS NOT NULL, \
-    default_agent::text, default_model, max_running, created_at";
+    default_agent::text, default_model, max_running, created_at, deploy_command";
 
 fn to_project(r: Row) -> anyhow::Result<Project> {
     Ok(Project {
@@ -40,6 +41,7 @@ fn to_project(r: Row) -> anyhow::Result<Project> {
         default_model: r.8,
         max_running: r.9.and_then(|m| u32::try_from(m).ok()),
         created_at: r.10,
+        deploy_command: r.11,
     })
 }
 
@@ -59,8 +61,8 @@ impl Store {
     pub async fn create_project(&self, d: &ProjectDraft) -> anyhow::Result<Project> {
         let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "INSERT INTO projects (id, name, repository, default_branch, github_repo, gitlab_project, webhook_secret, \
-               default_agent, default_model, max_running) \
-             VALUES ($1, $2, $3, coalesce($4, 'main'), $5, $6, $7, coalesce($8, 'claude')::agent_kind, $9, $10) \
+               default_agent, default_model, max_running, deploy_command) \
+             VALUES ($1, $2, $3, coalesce($4, 'main'), $5, $6, $7, coalesce($8, 'claude')::agent_kind, $9, $10, $11) \
              RETURNING {COLUMNS}"
         )))
         .bind(Uuid::now_v7())
@@ -73,6 +75,7 @@ impl Store {
         .bind(d.default_agent.as_deref())
         .bind(d.default_model.clone().flatten())
         .bind(d.max_running.flatten().map(i64::from))
+        .bind(d.deploy_command.clone().flatten())
         .fetch_one(&self.pool)
         .await
         .context("creating project")?;
@@ -113,6 +116,7 @@ impl Store {
                default_agent = coalesce($12::agent_kind, default_agent), \
                default_model = CASE WHEN $13 THEN $14 ELSE default_model END, \
                max_running = CASE WHEN $15 THEN $16 ELSE max_running END, \
+               deploy_command = CASE WHEN $17 THEN $18 ELSE deploy_command END, \
                updated_at = now() \
              WHERE id = $1 RETURNING {COLUMNS}"
         )))
@@ -132,6 +136,8 @@ impl Store {
         .bind(d.default_model.clone().flatten())
         .bind(d.max_running.is_some())
         .bind(d.max_running.flatten().map(i64::from))
+        .bind(d.deploy_command.is_some())
+        .bind(d.deploy_command.clone().flatten())
         .fetch_optional(&self.pool)
         .await
         .context("updating project")?;

@@ -1,0 +1,279 @@
+//! Stories (DOMAIN.md A.8): tasks of one project grouped on one branch, each with acceptance
+//! criteria, gated by a checker task run by a different agent type, then shipped (merged into
+//! the default branch, deployed) and validated.
+//!
+//! The story's own states and the one function that moves between them live here; every story
+//! state change goes through [`story_transition`] and one conditional UPDATE
+//! (`store::stories::apply_story_transition`).
+
+use std::fmt;
+
+use super::ids::AgentKind;
+
+/// Where a story is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StoryState {
+    /// Its tasks are being worked on.
+    Open,
+    /// Every task is COMPLETED: it may be shipped.
+    Shippable,
+    /// Ship requested: a worker merges the branch and runs the deploy command.
+    Shipping,
+    /// Merged and deployed; the validation task runs.
+    Validating,
+    /// Validation passed: ready for a human's review.
+    ReviewReady,
+    /// Merge, deploy or validation failed.
+    NeedsFix,
+}
+
+impl StoryState {
+    /// The database and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoryState::Open => "OPEN",
+            StoryState::Shippable => "SHIPPABLE",
+            StoryState::Shipping => "SHIPPING",
+            StoryState::Validating => "VALIDATING",
+            StoryState::ReviewReady => "REVIEW_READY",
+            StoryState::NeedsFix => "NEEDS_FIX",
+        }
+    }
+
+    /// Every state.
+    pub const ALL: [StoryState; 6] = [
+        StoryState::Open,
+        StoryState::Shippable,
+        StoryState::Shipping,
+        StoryState::Validating,
+        StoryState::ReviewReady,
+        StoryState::NeedsFix,
+    ];
+}
+
+impl fmt::Display for StoryState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for StoryState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StoryState::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| format!("unknown story state `{s}`"))
+    }
+}
+
+/// What happens to a story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoryEvent {
+    /// Every task of the story is COMPLETED.
+    TasksDone,
+    /// `POST /api/stories/{id}/ship`.
+    Ship,
+    /// The branch was merged and the deploy command succeeded; validation starts.
+    Deployed,
+    /// Merging or deploying failed.
+    ShipFailed,
+    /// The validation task passed.
+    Validated,
+    /// The validation task failed or said the story does not work.
+    ValidationFailed,
+    /// `POST /api/stories/{id}/reopen`: work on it again (new tasks, or re-run ones).
+    Reopen,
+}
+
+impl StoryEvent {
+    /// The name recorded in the story's history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoryEvent::TasksDone => "tasks_done",
+            StoryEvent::Ship => "ship",
+            StoryEvent::Deployed => "deployed",
+            StoryEvent::ShipFailed => "ship_failed",
+            StoryEvent::Validated => "validated",
+            StoryEvent::ValidationFailed => "validation_failed",
+            StoryEvent::Reopen => "reopen",
+        }
+    }
+}
+
+/// A story event that does not apply in that state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a {from} story cannot `{}`", event.as_str())]
+pub struct IllegalStoryTransition {
+    /// The state.
+    pub from: StoryState,
+    /// The event.
+    pub event: StoryEvent,
+}
+
+/// The story state machine.
+pub fn story_transition(from: StoryState, event: StoryEvent) -> Result<StoryState, IllegalStoryTransition> {
+    use StoryEvent as E;
+    use StoryState as S;
+    match (from, event) {
+        (S::Open, E::TasksDone) => Ok(S::Shippable),
+        (S::Shippable, E::Ship) => Ok(S::Shipping),
+        (S::Shipping, E::Deployed) => Ok(S::Validating),
+        (S::Shipping, E::ShipFailed) => Ok(S::NeedsFix),
+        (S::Validating, E::Validated) => Ok(S::ReviewReady),
+        (S::Validating, E::ValidationFailed) => Ok(S::NeedsFix),
+        (S::NeedsFix | S::Shippable | S::ReviewReady, E::Reopen) => Ok(S::Open),
+        _ => Err(IllegalStoryTransition { from, event }),
+    }
+}
+
+/// What a checker or validation task concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The work meets its criteria.
+    Pass,
+    /// It does not.
+    Fail,
+}
+
+impl Verdict {
+    /// `pass` or `fail`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// The verdict in a checker's summary: the first line reading `VERDICT: PASS` or `VERDICT:
+/// FAIL` (any case). No verdict is a failure: a gate must not open by default.
+pub fn parse_verdict(summary: Option<&str>) -> (Verdict, String) {
+    let text = summary.unwrap_or_default().trim();
+    for line in text.lines() {
+        let l = line
+            .trim()
+            .trim_start_matches(['*', '#', '-', ' '])
+            .to_ascii_lowercase();
+        if let Some(rest) = l.strip_prefix("verdict:") {
+            let v = rest.trim().trim_matches(|c: char| !c.is_ascii_alphabetic());
+            if v.starts_with("pass") {
+                return (Verdict::Pass, text.to_owned());
+            }
+            if v.starts_with("fail") {
+                return (Verdict::Fail, text.to_owned());
+            }
+        }
+    }
+    let report = if text.is_empty() {
+        "the checker gave no verdict".to_owned()
+    } else {
+        format!("the checker gave no verdict line: {text}")
+    };
+    (Verdict::Fail, report)
+}
+
+/// The checker's agent type: the story's choice, else one different from the checked task's.
+pub fn checker_agent(story_choice: Option<AgentKind>, task_agent: AgentKind) -> AgentKind {
+    match story_choice {
+        Some(a) => a,
+        None if task_agent == AgentKind::Claude => AgentKind::Gemini,
+        None => AgentKind::Claude,
+    }
+}
+
+/// The instructions of a checker task.
+pub fn checker_instructions(title: &str, instructions: &str, criteria: &[String], branch: &str) -> String {
+    let list: String = if criteria.is_empty() {
+        "- The task's instructions are carried out correctly and completely.\n".into()
+    } else {
+        criteria.iter().map(|c| format!("- {c}\n")).collect()
+    };
+    format!(
+        "You are the independent checker of another agent's work. Do not change any file.\n\n\
+         The task was: {title}\n\n{instructions}\n\n\
+         Its work is committed on the branch `{branch}` (your working directory). Check it against \
+         these acceptance criteria:\n{list}\n\
+         End with a `## Summary` whose first line is exactly `VERDICT: PASS` if every criterion is \
+         met, or `VERDICT: FAIL` followed by what is missing."
+    )
+}
+
+/// The instructions of the validation task run after a story was merged and deployed.
+pub fn validation_instructions(story: &str, description: &str, default_branch: &str, criteria: &[String]) -> String {
+    let list: String = criteria.iter().map(|c| format!("- {c}\n")).collect();
+    format!(
+        "The story \"{story}\" was merged into `{default_branch}` and deployed. Validate that it \
+         works as described. Do not change any file.\n\n{description}\n\nAcceptance criteria of its \
+         tasks:\n{list}\n\
+         End with a `## Summary` whose first line is exactly `VERDICT: PASS` or `VERDICT: FAIL` \
+         followed by what is wrong."
+    )
+}
+
+/// The branch a story's tasks share.
+pub fn story_branch(id: uuid::Uuid) -> String {
+    format!("claudomator/story-{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_story_machine_allows_only_its_edges() {
+        use StoryEvent as E;
+        use StoryState as S;
+        let events = [
+            E::TasksDone,
+            E::Ship,
+            E::Deployed,
+            E::ShipFailed,
+            E::Validated,
+            E::ValidationFailed,
+            E::Reopen,
+        ];
+        let mut legal = 0;
+        for s in StoryState::ALL {
+            for e in events {
+                if story_transition(s, e).is_ok() {
+                    legal += 1;
+                }
+            }
+        }
+        assert_eq!(legal, 9);
+        assert_eq!(
+            story_transition(S::Open, E::Ship).map_err(|e| e.to_string()),
+            Err("a OPEN story cannot `ship`".into())
+        );
+        assert_eq!(story_transition(S::Shipping, E::Deployed), Ok(S::Validating));
+        for s in StoryState::ALL {
+            assert_eq!(s.as_str().parse::<StoryState>(), Ok(s));
+        }
+    }
+
+    #[test]
+    fn verdicts_must_be_explicit() {
+        assert_eq!(parse_verdict(Some("VERDICT: PASS\nAll good.")).0, Verdict::Pass);
+        assert_eq!(
+            parse_verdict(Some("Checked.\n**Verdict: fail** — no tests")).0,
+            Verdict::Fail
+        );
+        assert_eq!(parse_verdict(Some("verdict: Passed")).0, Verdict::Pass);
+        assert_eq!(parse_verdict(Some("Looks fine, I'd pass it")).0, Verdict::Fail);
+        assert_eq!(
+            parse_verdict(None),
+            (Verdict::Fail, "the checker gave no verdict".into())
+        );
+    }
+
+    #[test]
+    fn checkers_are_another_agent_type() {
+        assert_eq!(checker_agent(None, AgentKind::Claude), AgentKind::Gemini);
+        assert_eq!(checker_agent(None, AgentKind::Exec), AgentKind::Claude);
+        assert_eq!(
+            checker_agent(Some(AgentKind::Local), AgentKind::Claude),
+            AgentKind::Local
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Stories: three tasks on one branch where the third depends on the first two, a checker of
+//! another agent type (the real Claude Code CLI against a scripted API) that passes or sends
+//! work back, then ship (merge into the default branch, deploy) and validation, with every
+//! transition in the story's history.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::fake_anthropic::{FakeAnthropic, Turn};
+
+use crate::claude::{git, origin};
+
+const T: Duration = Duration::from_secs(90);
+
+fn verdict(text: &str) -> Turn {
+    Turn::Text(format!("Checked the branch.\n\n## Summary\n{text}"))
+}
+
+async fn story_state(app: &TestApp, id: &str, state: &str) -> Value {
+    tests::wait_until(T, &format!("story {id} to be {state}"), || async {
+        let s: Value = app.get(&format!("/api/stories/{id}")).await.json().await.unwrap();
+        (s["state"] == state).then_some(s)
+    })
+    .await
+}
+
+fn work(story: &Value, key: &str) -> Value {
+    story["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == key)
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_story_runs_in_dependency_order_through_its_checker_gate_then_ships_and_validates() {
+    let fake = FakeAnthropic::start(vec![]).await;
+    fake.on("The task was: Write A", [verdict("VERDICT: PASS\na.txt is there.")]);
+    fake.on(
+        "The task was: Write B",
+        [verdict("VERDICT: FAIL\nb.txt must say bee."), verdict("VERDICT: PASS")],
+    );
+    fake.on("The task was: Write C", [verdict("VERDICT: PASS")]);
+    fake.on("was merged into", [verdict("VERDICT: PASS\nThe deployed story works.")]);
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut env = fake.worker_env();
+    env.push(("WORKER_AGENTS", "exec,claude".into()));
+    let w = app.start_worker(&env).await;
+    app.keep(w);
+
+    let repo = origin(&app);
+    let marker = app.workspace_root().with_extension("deployed");
+    let r = app
+        .post(
+            "/api/projects",
+            &json!({"name": "storied", "repository": repo.to_str().unwrap(), "default_branch": "trunk",
+                    "deploy_command": ["sh", "-c", format!("git log --oneline -1 > {}", marker.display())]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let project = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    // B reads a file that only its second attempt writes correctly.
+    let b_script = "if [ \"$CLAUDOMATOR_ATTEMPT\" = 1 ]; then echo b > b.txt; else echo bee > b.txt; fi";
+    let r = app
+        .post(
+            "/api/stories",
+            &json!({"project_id": project, "title": "Alphabet", "description": "Three files.",
+            "tasks": [
+                {"key": "a", "title": "Write A", "agent": "exec", "argv": ["sh", "-c", "echo a > a.txt"],
+                 "acceptance_criteria": ["a.txt exists"]},
+                {"key": "b", "title": "Write B", "agent": "exec", "argv": ["sh", "-c", b_script],
+                 "acceptance_criteria": ["b.txt says bee"]},
+                {"key": "c", "title": "Write C", "agent": "exec", "depends_on": ["a", "b"],
+                 "argv": ["sh", "-c", "test -f a.txt && test -f b.txt && echo c > c.txt"],
+                 "acceptance_criteria": ["c.txt exists next to a.txt and b.txt"]}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let story: Value = r.json().await.unwrap();
+    let id = story["id"].as_str().unwrap().to_owned();
+    assert_eq!(story["state"], "OPEN");
+    let (a, b, c) = (
+        work(&story, "a")["task_id"].as_str().unwrap().to_owned(),
+        work(&story, "b")["task_id"].as_str().unwrap().to_owned(),
+        work(&story, "c")["task_id"].as_str().unwrap().to_owned(),
+    );
+
+    // The checker passes A and sends B back: B stays READY with the report.
+    app.wait_state(&a, "COMPLETED", T).await;
+    let failed = tests::wait_until(T, "B's checker verdict", || async {
+        let s: Value = app.get(&format!("/api/stories/{id}")).await.json().await.unwrap();
+        let b = work(&s, "b");
+        (b["verdict"] == "fail").then_some(b)
+    })
+    .await;
+    assert!(
+        failed["checker_report"]
+            .as_str()
+            .unwrap()
+            .contains("b.txt must say bee")
+    );
+    assert_eq!(app.task(&b).await["state"], "READY");
+    assert_eq!(app.task(&c).await["state"], "QUEUED", "C waits for B");
+    // A human sends B back to work; its second attempt passes.
+    let r = app
+        .post(
+            &format!("/api/tasks/{b}/reject"),
+            &json!({"comment": "see the checker"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app.post(&format!("/api/tasks/{b}/run"), &json!({})).await;
+    assert_eq!(r.status(), 200);
+    app.wait_state(&b, "COMPLETED", T).await;
+    app.wait_state(&c, "COMPLETED", T).await;
+
+    let shippable = story_state(&app, &id, "SHIPPABLE").await;
+    let checkers: Vec<&Value> = shippable["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["role"] == "checker")
+        .collect();
+    assert_eq!(checkers.len(), 4, "A, B twice, C");
+    for ch in &checkers {
+        let t = app.task(ch["task_id"].as_str().unwrap()).await;
+        assert_eq!(t["agent"], "claude", "checked by another agent type");
+    }
+    // C ran only after A and B were accepted, on the branch that already held their work.
+    let accepted_at = |id: String| {
+        let app = &app;
+        async move {
+            app.events(&id)
+                .await
+                .iter()
+                .rev()
+                .find(|e| e["event"] == "accept")
+                .map(|e| {
+                    e["at"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<chrono::DateTime<chrono::Utc>>()
+                        .unwrap()
+                })
+                .unwrap()
+        }
+    };
+    let c_started = app
+        .events(&c)
+        .await
+        .iter()
+        .find(|e| e["event"] == "start")
+        .map(|e| {
+            e["at"]
+                .as_str()
+                .unwrap()
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+        })
+        .unwrap();
+    let (a_done, b_done) = (accepted_at(a.clone()).await, accepted_at(b.clone()).await);
+    assert!(
+        c_started > a_done && c_started > b_done,
+        "C started {c_started}; A {a_done}, B {b_done}"
+    );
+    let branch = shippable["branch"].as_str().unwrap().to_owned();
+    assert_eq!(git(&repo, &["show", &format!("{branch}:b.txt")]), "bee");
+
+    // Ship: merged into trunk, deployed, validated.
+    let r = app.post(&format!("/api/stories/{id}/ship"), &json!({})).await;
+    assert_eq!(r.status(), 200);
+    let r = app.post(&format!("/api/stories/{id}/ship"), &json!({})).await;
+    assert_eq!(r.status(), 409, "only a SHIPPABLE story ships");
+    let done = story_state(&app, &id, "REVIEW_READY").await;
+    let merge = done["merge_commit"].as_str().unwrap();
+    assert_eq!(git(&repo, &["rev-parse", "trunk"]), merge);
+    for f in ["a.txt", "b.txt", "c.txt"] {
+        git(&repo, &["cat-file", "-e", &format!("trunk:{f}")]);
+    }
+    let deployed = std::fs::read_to_string(&marker).unwrap();
+    assert!(deployed.contains("Merge story: Alphabet"), "{deployed}");
+    let validation = done["validation_task_id"].as_str().unwrap();
+    assert_eq!(app.task(validation).await["state"], "COMPLETED");
+
+    // Every transition is in the story's history.
+    let history: Vec<Value> = app
+        .get(&format!("/api/stories/{id}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let story_events: Vec<&str> = history
+        .iter()
+        .filter(|e| e["kind"] == "story")
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        story_events,
+        [
+            "create",
+            "checker_passed",
+            "checker_failed",
+            "checker_passed",
+            "checker_passed",
+            "tasks_done",
+            "ship",
+            "deployed",
+            "validated"
+        ],
+        "{history:#?}"
+    );
+    for t in [&a, &b, &c, &validation.to_owned()] {
+        let task_events = history
+            .iter()
+            .filter(|e| e["kind"] == "task" && e["task_id"] == t.as_str())
+            .count();
+        assert_eq!(task_events, app.events(t).await.len(), "all of {t}'s transitions");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_deploy_leaves_the_story_needing_a_fix() {
+    let fake = FakeAnthropic::start(vec![]).await;
+    fake.on("The task was:", [verdict("VERDICT: PASS")]);
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut env = fake.worker_env();
+    env.push(("WORKER_AGENTS", "exec,claude".into()));
+    let w = app.start_worker(&env).await;
+    app.keep(w);
+    let repo = origin(&app);
+    let r = app
+        .post(
+            "/api/projects",
+            &json!({"name": "broken", "repository": repo.to_str().unwrap(), "default_branch": "trunk",
+                    "deploy_command": ["sh", "-c", "echo cannot deploy >&2; exit 3"]}),
+        )
+        .await;
+    let project = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            "/api/stories",
+            &json!({"project_id": project, "title": "One", "checker_agent": "claude",
+                "tasks": [{"key": "x", "title": "Write X", "agent": "exec", "argv": ["sh", "-c", "echo x > x.txt"]}]}),
+        )
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    story_state(&app, &id, "SHIPPABLE").await;
+    assert_eq!(
+        app.post(&format!("/api/stories/{id}/ship"), &json!({})).await.status(),
+        200
+    );
+    let s = story_state(&app, &id, "NEEDS_FIX").await;
+    assert!(s["last_error"].as_str().unwrap().contains("cannot deploy"), "{s}");
+    // The merge itself happened before the deploy failed.
+    git(&repo, &["cat-file", "-e", "trunk:x.txt"]);
+}
+
+#[tokio::test]
+async fn stories_are_validated_before_anything_is_created() {
+    let app = TestApp::spawn().await;
+    let repo = origin(&app);
+    let r = app
+        .post(
+            "/api/projects",
+            &json!({"name": "p", "repository": repo.to_str().unwrap()}),
+        )
+        .await;
+    let project = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let cycle = json!({"project_id": project, "title": "Loop", "tasks": [
+        {"key": "a", "title": "A", "agent": "exec", "argv": ["true"], "depends_on": ["b"]},
+        {"key": "b", "title": "B", "agent": "exec", "argv": ["true"], "depends_on": ["a"]}]});
+    let r = app.post("/api/stories", &cycle).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert!(r.text().await.unwrap().contains("dependency cycle"));
+    let same_agent = json!({"project_id": project, "title": "Self-checked", "checker_agent": "claude", "tasks": [
+        {"key": "a", "title": "A", "agent": "claude", "instructions": "do it"}]});
+    assert_eq!(app.post("/api/stories", &same_agent).await.status(), 422);
+    let unknown = json!({"project_id": project, "title": "Dangling", "tasks": [
+        {"key": "a", "title": "A", "agent": "exec", "argv": ["true"], "depends_on": ["zzz"]}]});
+    assert_eq!(app.post("/api/stories", &unknown).await.status(), 422);
+    let stories: Vec<Value> = app.get("/api/stories").await.json().await.unwrap();
+    assert!(stories.is_empty());
+    let page: Value = app.get("/api/tasks").await.json().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 0);
+}

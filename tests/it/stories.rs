@@ -289,3 +289,55 @@ async fn stories_are_validated_before_anything_is_created() {
     let page: Value = app.get("/api/tasks").await.json().await.unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_story_is_drafted_by_a_model_and_created_from_the_draft() {
+    use tests::model_apis::{Api, ModelApis, Reply};
+    let models = ModelApis::start().await;
+    models.script(
+        Api::OpenAi,
+        [Reply::Text(
+            json!({"title": "Dark mode", "description": "A theme switch.", "tasks": [
+                {"key": "tokens", "title": "Add colour tokens", "instructions": "Define light and dark tokens.",
+                 "acceptance_criteria": ["both palettes exist"], "agent": "claude", "model": "sonnet"},
+                {"key": "toggle", "title": "Add the toggle", "instructions": "Add a header toggle.",
+                 "acceptance_criteria": ["the toggle switches palettes"], "depends_on": ["tokens"]}]})
+            .to_string(),
+        )],
+    );
+    let app = TestApp::spawn_with_api_env(&models.env(&[Api::OpenAi])).await;
+    let repo = origin(&app);
+    let r = app
+        .post(
+            "/api/projects",
+            &json!({"name": "ui", "repository": repo.to_str().unwrap()}),
+        )
+        .await;
+    let project = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            "/api/stories/elaborate",
+            &json!({"request": "dark mode", "project_id": project}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let draft: Value = r.json().await.unwrap();
+    assert_eq!(draft["drafted_by"], "local");
+    assert_eq!(draft["tasks"][1]["depends_on"], json!(["tokens"]));
+    assert!(
+        format!("{:?}", models.seen(Api::OpenAi)[0]).contains("dark mode"),
+        "the request reached the model"
+    );
+    // The draft is what POST /api/stories takes.
+    let mut body = draft.clone();
+    let obj = body.as_object_mut().unwrap();
+    obj.remove("drafted_by");
+    let r = app.post("/api/stories", &body).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let story: Value = r.json().await.unwrap();
+    let toggle = work(&story, "toggle");
+    let tokens = work(&story, "tokens");
+    let t = app.task(toggle["task_id"].as_str().unwrap()).await;
+    assert_eq!(t["depends_on"], json!([tokens["task_id"]]));
+    assert_eq!(toggle["acceptance_criteria"], json!(["the toggle switches palettes"]));
+}

@@ -195,6 +195,54 @@ impl From<StoryHistoryEntry> for StoryHistoryView {
     }
 }
 
+/// Body of `POST /api/stories/elaborate`.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ElaborateStoryBody {
+    /// What the story should deliver, in a line or a paragraph.
+    pub request: String,
+    /// The project it is for (its name, repository and branch go into the prompt).
+    pub project_id: Option<Uuid>,
+}
+
+/// A drafted story: what `POST /api/stories` takes (with `project_id` set when one was given).
+#[derive(Debug, Clone, Object)]
+pub struct StoryDraftView {
+    /// The project, when the request named one.
+    pub project_id: Option<Uuid>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Tasks, dependencies first.
+    pub tasks: Vec<StoryTaskDraftView>,
+    /// Which model wrote it: `local`, `claude` or `gemini`.
+    pub drafted_by: String,
+}
+
+/// A drafted task of a story.
+#[derive(Debug, Clone, Object)]
+pub struct StoryTaskDraftView {
+    /// Key.
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// Instructions.
+    pub instructions: String,
+    /// Agent type.
+    pub agent: String,
+    /// Model.
+    pub model: Option<String>,
+    /// Acceptance criteria.
+    pub acceptance_criteria: Vec<String>,
+    /// Keys of earlier tasks it needs.
+    pub depends_on: Vec<String>,
+    /// Timeout like `15m`.
+    pub timeout: String,
+    /// Budget in US dollars.
+    pub budget_usd: f64,
+}
+
 #[derive(ApiResponse)]
 enum Created {
     /// Created; its tasks are queued (each once its dependencies are COMPLETED).
@@ -382,6 +430,73 @@ impl StoriesApi {
             tracing::warn!(error.message = %e, "story tasks not handed over; the reconciler will");
         }
         Ok(Created::Created(Json(story.into())))
+    }
+
+    /// Draft a story from a request
+    ///
+    /// A model splits the request into tasks with acceptance criteria and dependencies; the draft
+    /// is returned, not created (post it to `POST /api/stories`). Asks the local model, then
+    /// Claude, then Gemini; 503 when none is configured or none answered; 429 over the per-token
+    /// rate limit.
+    #[oai(path = "/elaborate", method = "post")]
+    async fn elaborate(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<ElaborateStoryBody>,
+    ) -> Result<Json<StoryDraftView>, ApiError> {
+        auth.require_full()?;
+        let request = body.0.request.trim().to_owned();
+        if request.is_empty() || request.len() > shared::domain::assist::limits::REQUEST_BYTES {
+            return Err(ApiError::validation(vec![field(
+                "request".into(),
+                format!("must be 1 to {} bytes", shared::domain::assist::limits::REQUEST_BYTES),
+            )]));
+        }
+        super::assist::check_rate(&state, &auth, "elaborate").await?;
+        let project = match body.0.project_id {
+            None => None,
+            Some(id) => {
+                let p = state.store.get_project(id).await?.ok_or_else(|| {
+                    ApiError::unprocessable("unknown-reference", format!("project_id {id} names no project"))
+                })?;
+                Some(shared::domain::assist::ProjectContext {
+                    name: p.name,
+                    repository: p.repository,
+                    default_branch: p.default_branch,
+                })
+            }
+        };
+        let prompt = shared::domain::story::story_elaborate_prompt(&request, project.as_ref());
+        let answer = state
+            .llm
+            .ask_chain(&prompt, state.settings.elaborate_timeout, |raw| {
+                shared::domain::story::parse_story_proposal(raw, &request)
+            })
+            .await
+            .map_err(super::assist::no_answer)?;
+        let p = answer.value;
+        Ok(Json(StoryDraftView {
+            project_id: body.0.project_id,
+            title: p.title,
+            description: p.description,
+            tasks: p
+                .tasks
+                .into_iter()
+                .map(|(key, t, depends_on)| StoryTaskDraftView {
+                    key,
+                    title: t.title,
+                    instructions: t.instructions,
+                    agent: t.agent.as_str().to_owned(),
+                    model: t.model,
+                    acceptance_criteria: t.acceptance_criteria,
+                    depends_on,
+                    timeout: shared::domain::assist::format_timeout(t.timeout),
+                    budget_usd: t.budget_usd,
+                })
+                .collect(),
+            drafted_by: answer.provider.as_str().to_owned(),
+        }))
     }
 
     /// List stories

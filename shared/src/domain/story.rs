@@ -277,3 +277,131 @@ mod tests {
         );
     }
 }
+
+/// A story drafted by a model from a request: its tasks, each a checked task proposal with a
+/// key and the keys it depends on (only earlier tasks, so no cycle can come back).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryProposal {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// The tasks, in an order where dependencies come first.
+    pub tasks: Vec<(String, super::assist::Proposal, Vec<String>)>,
+}
+
+/// Most tasks a drafted story may have.
+pub const MAX_PROPOSED_TASKS: usize = 10;
+
+/// The prompt that splits a request into a story's tasks.
+pub fn story_elaborate_prompt(request: &str, project: Option<&super::assist::ProjectContext>) -> super::assist::Prompt {
+    let system = "You split a feature request into a story of 2 to 7 tasks for unattended coding agents that \
+        work one after another on one git branch. Answer with one JSON object and nothing else: \
+        {\"title\": \"at most 60 characters\", \"description\": \"two or three sentences\", \
+        \"tasks\": [{\"key\": \"short-slug\", \"title\": \"imperative, at most 60 characters\", \
+        \"instructions\": \"complete, self-contained instructions\", \
+        \"acceptance_criteria\": [\"short checkable statements\"], \
+        \"agent\": \"claude, gemini or local\", \"model\": \"sonnet, opus, haiku or a gemini model\", \
+        \"depends_on\": [\"keys of earlier tasks this one needs\"]}]}. \
+        Each task must be independently checkable against its acceptance criteria."
+        .to_owned();
+    let mut user = format!("Request: {request}");
+    if let Some(p) = project {
+        user.push_str(&format!(
+            "\n\nProject: {} (repository: {}, default branch: {})",
+            p.name,
+            p.repository.as_deref().unwrap_or("not set"),
+            p.default_branch
+        ));
+    }
+    super::assist::Prompt {
+        system,
+        user,
+        max_tokens: 4096,
+    }
+}
+
+/// Checks a story elaboration answer: at least one task with instructions; keys made unique
+/// slugs; dependencies kept only on earlier tasks.
+pub fn parse_story_proposal(raw: &str, request: &str) -> Result<StoryProposal, String> {
+    use super::assist::{json_object_in, one_line, parse_proposal};
+    let v = json_object_in(raw)?;
+    let title = v
+        .get("title")
+        .and_then(|t| t.as_str())
+        .map(|t| one_line(t, 60))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| one_line(request, 60));
+    let description = v
+        .get("description")
+        .and_then(|t| t.as_str())
+        .map(|t| t.chars().take(4000).collect::<String>())
+        .unwrap_or_default();
+    let raw_tasks = v
+        .get("tasks")
+        .and_then(|t| t.as_array())
+        .ok_or("the answer has no tasks list")?;
+    let mut tasks: Vec<(String, super::assist::Proposal, Vec<String>)> = Vec::new();
+    for (i, t) in raw_tasks.iter().take(MAX_PROPOSED_TASKS).enumerate() {
+        let Some(obj) = t.as_object() else { continue };
+        let Ok(p) = parse_proposal(&t.to_string(), &format!("{title} part {}", i + 1)) else {
+            continue;
+        };
+        let mut key: String = obj
+            .get("key")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .take(32)
+            .collect();
+        key = key.trim_matches('-').to_owned();
+        if key.is_empty() || tasks.iter().any(|(k, _, _)| *k == key) {
+            key = format!("task-{}", i + 1);
+        }
+        let depends: Vec<String> = obj
+            .get("depends_on")
+            .and_then(|d| d.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.as_str())
+            .map(|d| d.to_ascii_lowercase())
+            .filter(|d| tasks.iter().any(|(k, _, _)| k == d))
+            .collect();
+        tasks.push((key, p, depends));
+    }
+    if tasks.is_empty() {
+        return Err("the answer has no usable task".into());
+    }
+    Ok(StoryProposal {
+        title,
+        description,
+        tasks,
+    })
+}
+
+#[cfg(test)]
+mod proposal_tests {
+    use super::*;
+
+    #[test]
+    fn drafted_stories_are_checked() {
+        let raw = r#"```json
+        {"title": "Dark mode", "description": "Add a theme.", "tasks": [
+          {"key": "Tokens", "title": "Add colour tokens", "instructions": "Define tokens.", "acceptance_criteria": ["tokens exist"]},
+          {"key": "toggle", "title": "Add a toggle", "instructions": "Add it.", "depends_on": ["tokens", "later", "toggle"]},
+          {"key": "tokens", "title": "No instructions"},
+          {"key": "tokens", "title": "Dup", "instructions": "x", "depends_on": ["toggle"]}
+        ]}```"#;
+        let p = parse_story_proposal(raw, "dark mode").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.title, "Dark mode");
+        let keys: Vec<&str> = p.tasks.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(keys, ["tokens", "toggle", "task-4"]);
+        assert_eq!(p.tasks[1].2, ["tokens"], "only earlier tasks");
+        assert_eq!(p.tasks[2].2, ["toggle"]);
+        assert_eq!(p.tasks[0].1.acceptance_criteria, ["tokens exist"]);
+        assert!(parse_story_proposal(r#"{"tasks": []}"#, "x").is_err());
+        assert!(parse_story_proposal("nope", "x").is_err());
+    }
+}

@@ -38,7 +38,7 @@ const CONFIGURE: &str = "set LOCAL_MODEL_URL (an OpenAI-compatible server), ANTH
      on the API nodes";
 
 /// Counts the request against the token's limit on `route`.
-async fn check_rate(state: &AppState, auth: &BearerAuth, route: &'static str) -> Result<(), ApiError> {
+pub(crate) async fn check_rate(state: &AppState, auth: &BearerAuth, route: &'static str) -> Result<(), ApiError> {
     let limit = state.settings.assist_rate_limit_per_min;
     if limit == 0 {
         return Ok(());
@@ -58,7 +58,7 @@ async fn check_rate(state: &AppState, auth: &BearerAuth, route: &'static str) ->
 }
 
 /// The 503 for a chain that gave no answer.
-fn no_answer(e: ChainError) -> ApiError {
+pub(crate) fn no_answer(e: ChainError) -> ApiError {
     match e {
         ChainError::NoneConfigured => ApiError::no_model(format!("no model is configured: {CONFIGURE}")),
         ChainError::AllFailed(_) => ApiError::no_model(format!("{e}; retry later")),

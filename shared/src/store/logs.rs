@@ -99,11 +99,11 @@ mod tests {
 
     #[test]
     fn the_archive_keeps_whole_lines_up_to_the_limit() {
-        let mut a = LogArchive::new(10);
+        let mut a = LogArchive::new(11);
         a.push("12345");
         a.push("6789");
         a.push("x");
-        assert_eq!((a.lines, a.bytes, a.truncated), (2, 10, true));
+        assert_eq!((a.lines, a.bytes, a.truncated), (2, 11, true));
         let gz = a.gz.finish().unwrap_or_default();
         let mut text = String::new();
         GzDecoder::new(gz.as_slice())

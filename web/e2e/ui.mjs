@@ -9,7 +9,9 @@
 // Every wait is on a condition with a deadline. Any console error or uncaught page error
 // fails the run. Exits non-zero on the first failure.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -55,9 +57,54 @@ async function createExec(page, title, argv, { labels, review } = {}) {
   return page.url().split("/").pop();
 }
 
-function watch(page, name) {
+/**
+ * A loopback HTTP proxy in front of the API whose connections can be dropped and refused, to
+ * cut the browser's streams the way a flaky network or a restarted load balancer would.
+ */
+async function cuttableProxy(target) {
+  const up = new globalThis.URL(target);
+  const sockets = new Set();
+  let refusing = false;
+  const server = http.createServer((req, res) => {
+    const fwd = http.request(
+      { host: up.hostname, port: up.port, path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode, r.headers);
+        r.pipe(res);
+      },
+    );
+    fwd.on("error", () => res.destroy());
+    // A stream the browser lost must not stay open upstream.
+    res.on("close", () => fwd.destroy());
+    req.pipe(fwd);
+  });
+  server.on("connection", (s) => {
+    if (refusing) return s.destroy();
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    /** Drops every open connection and refuses new ones until `restore`. */
+    cut() {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      refusing = false;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+function watch(page, name, expected = () => false) {
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`${name} console error: ${m.text()} (${m.location().url})`);
+    if (m.type() === "error" && !expected(m.text()))
+      problems.push(`${name} console error: ${m.text()} (${m.location().url})`);
   });
   page.on("pageerror", (e) => problems.push(`${name} page error: ${e.message}`));
 }
@@ -221,6 +268,43 @@ try {
     await page.screenshot({ path: join(OUT, "create-assist-desktop.png"), fullPage: true });
   }
 
+  step("the live log and the task's state resume after the connection drops");
+  {
+    const proxy = await cuttableProxy(URL);
+    const flaky = await browser.newContext({ viewport: DESKTOP });
+    flaky.setDefaultTimeout(T);
+    await flaky.addInitScript((token) => localStorage.setItem("claudomator.token", token), TOKEN);
+    const p = await flaky.newPage();
+    // Only while the proxy refuses: the browser reports the failed reconnects.
+    let outage = false;
+    watch(p, "flaky page", (text) => outage && /net::ERR_/.test(text));
+    const gate = join(mkdtempSync(join(tmpdir(), "cm-e2e-")), "go");
+    const script = `echo line 1; echo line 2; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo line 3; echo line 4`;
+    const task = await api("/api/tasks?run=true", {
+      method: "POST",
+      body: JSON.stringify({ title: "a log across a dropped connection", agent: "exec", exec: { argv: ["sh", "-c", script] } }),
+    });
+    await p.goto(`${proxy.url}/#/tasks/${task.id}`);
+    const flakyLog = p.getByTestId("live-log");
+    await flakyLog.filter({ hasText: "line 2" }).waitFor();
+    outage = true;
+    proxy.cut();
+    await p.locator(".livelog [data-testid=live]").filter({ hasText: "Reconnecting" }).waitFor();
+    // The rest is printed and the task ends while the browser cannot reach the API.
+    writeFileSync(gate, "");
+    for (const deadline = Date.now() + T; (await api(`/api/tasks/${task.id}`)).state !== "COMPLETED"; ) {
+      assert.ok(Date.now() < deadline, "the task did not complete");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    proxy.restore();
+    await p.locator(".livelog [data-testid=live]").filter({ hasText: "Ended" }).waitFor();
+    outage = false;
+    assert.equal(await flakyLog.textContent(), "line 1\nline 2\nline 3\nline 4", "every line once, in order");
+    await p.locator('article[data-state="COMPLETED"]').waitFor();
+    await flaky.close();
+    await proxy.close();
+  }
+
   step("a task imported as YAML");
   await page.getByRole("link", { name: "New task" }).click();
   await page.getByLabel("YAML", { exact: true }).fill("name: imported from YAML\nagent:\n  type: noop\ntags: [yaml]\npriority: high\n");
@@ -306,3 +390,4 @@ if (problems.length) {
   process.exit(1);
 }
 step(`all passed; screenshots in ${OUT}`);
+process.exit(0);

@@ -6,12 +6,14 @@
 //! - [`auth`]: bearer tokens.
 //! - [`state`]: the handles every request can reach.
 //! - [`ui`]: the web UI's static files, served at `/` in front of the API.
+//! - [`ci_plan`]: the local model's plans of CI-fix tasks, written after the webhook answered.
 //!
 //! Handlers convert DTOs to domain types at the edge, call `shared::store` / `shared::outbox`,
 //! and convert back. They hold nothing between requests.
 
 pub mod auth;
 mod body_limit;
+pub mod ci_plan;
 pub mod problem;
 pub mod routes;
 pub mod startup;

@@ -129,6 +129,8 @@ pub struct ApiSettings {
     pub validate_timeout: Duration,
     /// `ASSIST_RATE_LIMIT_PER_MIN`: elaborate or validate requests per token and minute (0: no limit).
     pub assist_rate_limit_per_min: u32,
+    /// `CI_PLAN_TIMEOUT_MS`: how long a CI-fix task waits for the local model to write its plan.
+    pub ci_plan_timeout: Duration,
 }
 
 /// Worker settings.
@@ -508,6 +510,14 @@ impl ApiSettings {
                 reason: "must be between 1 and 10000".into(),
             });
         }
+        let ci_plan_timeout = env.millis("CI_PLAN_TIMEOUT_MS", 20_000)?;
+        if ci_plan_timeout > Duration::from_secs(600) {
+            return Err(ConfigError {
+                var: "CI_PLAN_TIMEOUT_MS",
+                value: ci_plan_timeout.as_millis().to_string(),
+                reason: "must be at most 600000 (CI-fix tasks wait this long for their plan)".into(),
+            });
+        }
         let classify_agents = agent_list(env, "CLASSIFY_AGENTS", "claude,gemini")?;
         if classify_agents.contains(&AgentKind::Exec) {
             return Err(ConfigError {
@@ -541,6 +551,7 @@ impl ApiSettings {
             elaborate_timeout: env.millis("ELABORATE_TIMEOUT_MS", 30_000)?,
             validate_timeout: env.millis("VALIDATE_TIMEOUT_MS", 20_000)?,
             assist_rate_limit_per_min: env.get("ASSIST_RATE_LIMIT_PER_MIN", 20)?,
+            ci_plan_timeout,
         })
     }
 }
@@ -654,6 +665,8 @@ mod tests {
         let e =
             ApiSettings::from_env(&env(&[("GEMINI_API_KEY", "k"), ("GOOGLE_GEMINI_BASE_URL", "ftp://x")])).unwrap_err();
         assert_eq!(e.var, "GOOGLE_GEMINI_BASE_URL");
+        let e = ApiSettings::from_env(&env(&[("CI_PLAN_TIMEOUT_MS", "600001")])).unwrap_err();
+        assert_eq!(e.var, "CI_PLAN_TIMEOUT_MS");
     }
 
     #[test]

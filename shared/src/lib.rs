@@ -8,13 +8,16 @@
 //! - [`outbox`] — hands committed QUEUED tasks to Redis and records the generation.
 //! - [`push`] — Web Push cryptography (RFC 8291 encryption, RFC 8292 VAPID).
 //! - [`webhooks`] — CI webhook signatures and payloads (pure).
+//! - [`ci_plan`] — the prompt and answer check of a CI-fix task's model-written plan (pure).
 //! - [`config`] — settings from the environment, validated at startup.
 //! - [`telemetry`] — logging.
 //!
 //! Rules between them: `domain` depends on nothing else here; `store` and `queue` speak domain
 //! types at their boundaries and keep their own row/entry shapes private; nothing here serves
-//! HTTP (the API crate owns its DTOs); `llm` is a client only and depends on `domain` and `config`.
+//! HTTP (the API crate owns its DTOs); `llm` is a client only and depends on `domain` and `config`; `ci_plan` depends on `domain` and
+//! `webhooks`.
 
+pub mod ci_plan;
 pub mod config;
 pub mod domain;
 pub mod llm;

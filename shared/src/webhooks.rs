@@ -177,15 +177,9 @@ pub fn gitlab_event(p: &Value) -> CiEvent {
     })
 }
 
-/// The task a failure becomes: a metadata header that is always there, then the plan.
-pub fn ci_task_draft(
-    f: &CiFailure,
-    agent: &str,
-    model: Option<&str>,
-    project: uuid::Uuid,
-    plan: Option<&str>,
-) -> TaskDraft {
-    let short = &f.commit[..f.commit.len().min(10)];
+/// The metadata header of a failure's task (provider, repository, branch, commit, check, run URL,
+/// details): its description, and the first lines of its instructions whatever plan follows.
+pub fn ci_header(f: &CiFailure) -> String {
     let branch = f.branch.as_deref().unwrap_or("(detached)");
     let mut header = format!(
         "CI failure\n- provider: {}\n- repository: {}\n- branch: {branch}\n- commit: {}\n- check: {}\n",
@@ -197,13 +191,34 @@ pub fn ci_task_draft(
     if let Some(d) = &f.details {
         header.push_str(&format!("- details: {}\n", d.chars().take(2000).collect::<String>()));
     }
-    let default_plan = format!(
-        "Investigate and fix the failure:\n1. Check out {branch} at {short} and read the failing check's log at the run URL.\n\
-         2. Reproduce the failure locally with the project's own test command.\n\
-         3. Find the cause (recent commits first: `git log -5 --stat`).\n\
-         4. Fix it with the smallest change, run the check again, and commit.\n\
-         5. End with a `## Summary` of the cause and the fix."
-    );
+    header
+}
+
+/// A failure task's instructions: the header, then `plan` (one a model wrote, see
+/// `crate::ci_plan`) or the fixed five-step plan.
+pub fn ci_instructions(f: &CiFailure, plan: Option<&str>) -> String {
+    let header = ci_header(f);
+    match plan {
+        Some(p) => format!("{header}\n{p}"),
+        None => {
+            let short: String = f.commit.chars().take(10).collect();
+            let branch = f.branch.as_deref().unwrap_or("(detached)");
+            format!(
+                "{header}\nInvestigate and fix the failure:\n1. Check out {branch} at {short} and read the failing check's log at the run URL.\n\
+                 2. Reproduce the failure locally with the project's own test command.\n\
+                 3. Find the cause (recent commits first: `git log -5 --stat`).\n\
+                 4. Fix it with the smallest change, run the check again, and commit.\n\
+                 5. End with a `## Summary` of the cause and the fix."
+            )
+        }
+    }
+}
+
+/// The task a failure becomes: the metadata header as description, the header and the fixed plan
+/// as instructions (a model may replace the plan later, see `crate::ci_plan`).
+pub fn ci_task_draft(f: &CiFailure, agent: &str, model: Option<&str>, project: uuid::Uuid) -> TaskDraft {
+    let short: String = f.commit.chars().take(10).collect();
+    let branch = f.branch.as_deref().unwrap_or("(detached)");
     TaskDraft {
         title: Some(
             format!("CI failure: {} on {branch} ({short})", f.check)
@@ -211,8 +226,8 @@ pub fn ci_task_draft(
                 .take(200)
                 .collect(),
         ),
-        description: Some(header.clone()),
-        instructions: Some(format!("{header}\n{}", plan.unwrap_or(&default_plan))),
+        description: Some(ci_header(f)),
+        instructions: Some(ci_instructions(f, None)),
         agent: Some(agent.to_owned()),
         model: model.map(str::to_owned),
         project_id: Some(project),
@@ -274,7 +289,7 @@ mod tests {
             (f.repository.as_str(), f.commit.as_str(), f.check.as_str()),
             ("o/r", "abc", "lint")
         );
-        let d = ci_task_draft(&f, "claude", None, uuid::Uuid::nil(), None);
+        let d = ci_task_draft(&f, "claude", None, uuid::Uuid::nil());
         let instr = d.instructions.unwrap();
         assert!(instr.starts_with(
             "CI failure\n- provider: github\n- repository: o/r\n- branch: main\n- commit: abc\n- check: lint\n"

@@ -18,3 +18,4 @@ mod stories;
 mod tasks_api;
 mod ui;
 mod webhooks;
+mod webhooks_ci_plan;

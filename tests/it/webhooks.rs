@@ -5,9 +5,9 @@ use serde_json::{Value, json};
 use tests::TestApp;
 use tests::github_examples::{find, sign};
 
-const SECRET: &str = "a webhook secret";
+pub(crate) const SECRET: &str = "a webhook secret";
 
-async fn project(app: &TestApp, name: &str, body: Value) -> Value {
+pub(crate) async fn project(app: &TestApp, name: &str, body: Value) -> Value {
     let mut b = json!({"name": name, "webhook_secret": SECRET});
     for (k, v) in body.as_object().unwrap() {
         b[k] = v.clone();
@@ -17,7 +17,7 @@ async fn project(app: &TestApp, name: &str, body: Value) -> Value {
     r.json().await.unwrap()
 }
 
-async fn github(
+pub(crate) async fn github(
     app: &TestApp,
     event: &str,
     delivery: &str,

@@ -4,7 +4,8 @@
 //! the raw body, GitLab's shared token). The project is found by the repository named in the
 //! payload; unknown repositories, projects without a secret, and missing or bad signatures are
 //! refused before anything is written. Each delivery id is acted on once, and each failing
-//! commit gets one task however many events report it.
+//! commit gets one task however many events report it. With a local model, the task's plan is
+//! written after the answer (`crate::ci_plan`).
 
 use poem::web::Data;
 use poem_openapi::param::Header;
@@ -20,6 +21,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::tasks::create::dispatch_queued;
+use crate::ci_plan;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -96,14 +98,19 @@ async fn act(
             Some("no commit in the payload".into()),
         )));
     }
-    let draft = webhooks::ci_task_draft(
+    let mut draft = webhooks::ci_task_draft(
         &f,
         project.default_agent.as_str(),
         project.default_model.as_deref(),
         project.id,
-        None,
     );
-    let spec = TaskSpec::parse(draft, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    // With a local model, the task waits (at most this long) for the plan it writes.
+    let hold = ci_plan::hold(state);
+    if let Some(h) = hold {
+        draft.run_at = chrono::TimeDelta::from_std(h).ok().map(|d| now + d);
+    }
+    let spec = TaskSpec::parse(draft, now)
         .map_err(|e| ApiError::unprocessable("ci-task", format!("the CI task for this project is invalid: {e}")))?;
     let task = NewTask {
         id: TaskId::new(),
@@ -119,6 +126,9 @@ async fn act(
     {
         CiRecorded::Created(t) => {
             dispatch_queued(state, std::slice::from_ref(&t)).await;
+            if hold.is_some() {
+                ci_plan::spawn(state.clone(), t.id, f, project.repository.clone());
+            }
             Ok(WebhookResponse::Created(result("created", Some(t.id.as_uuid()), None)))
         }
         CiRecorded::Redelivery => Ok(WebhookResponse::Ok(result(

@@ -86,7 +86,7 @@ pub fn one_line(s: &str, max: usize) -> String {
 
 /// At most `max` bytes of `s` (cut at a character boundary), without control characters other
 /// than newlines and tabs.
-fn text_block(s: &str, max: usize) -> String {
+pub fn text_block(s: &str, max: usize) -> String {
     let cleaned: String = s
         .chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')

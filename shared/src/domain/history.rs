@@ -72,7 +72,8 @@ pub struct EventRecord {
     pub from: Option<TaskState>,
     /// State after.
     pub to: TaskState,
-    /// The state machine event (`create` for the first row).
+    /// The state machine event (`create` for the first row), or `plan`: a CI task's plan was
+    /// settled, not a transition (`from` and `to` are the same state; see `store::ci_plans`).
     pub event: String,
     /// The attempt it applied to.
     pub attempt: Attempt,

@@ -9,6 +9,8 @@
 //!   row), lease renewal, fenced batch finishes, and the reaper's view of expired leases.
 //! - [`dispatch`]: the outbox the reconciler reads (QUEUED tasks not yet handed to the current
 //!   Redis generation) and agent settings.
+//! - [`ci_plans`]: a CI-fix task's model-written plan, applied only while the task was never
+//!   claimed (the one write of `instructions` after insert; not a state change).
 //! - [`tokens`]: API tokens, stored as SHA-256 hashes.
 //! - [`stories`]: stories, their tasks (work, checkers, validation) and history; story state
 //!   changes are conditional UPDATEs like task ones, checkers are created and applied once.
@@ -18,6 +20,7 @@
 //! Row structs live in [`rows`] and never leave this module; callers get domain types.
 
 pub mod attempts;
+pub mod ci_plans;
 pub mod dispatch;
 pub mod events;
 pub mod logs;

@@ -1,8 +1,9 @@
 //! The web UI in a real browser: the system runs here (API node serving `web/dist`, an
 //! in-process worker), and `web/e2e/ui.mjs` drives Debian's Chromium through playwright-core:
 //! login, a live log, a question answered, a cancel, a review, Elaborate and Validate (against a
-//! scripted local model), YAML import, filters, an agent paused and limited, the push opt-in, and
-//! screenshots in `target/ui-artifacts`. Any console error in the browser fails it.
+//! scripted local model), YAML import, filters, projects and stories, an agent paused and
+//! limited, the push opt-in, and screenshots in `target/ui-artifacts`. Any console error in the
+//! browser fails it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -343,6 +343,36 @@ try {
   }
   await page.setViewportSize(DESKTOP);
 
+  step("projects: one created with the form; a story's tasks with their dependencies and checker");
+  await page.getByRole("link", { name: "Projects" }).click();
+  const projectName = `ui-${Date.now()}`;
+  await page.getByLabel("Name").fill(projectName);
+  await page.getByLabel("Default branch").fill("trunk");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.getByRole("rowheader", { name: projectName }).waitFor();
+  const project = (await api("/api/projects")).find((p) => p.name === projectName);
+  assert.equal(project.default_branch, "trunk");
+  // No worker runs gemini: the checker of task a waits in QUEUED, and b waits for a.
+  const story = await api("/api/stories", {
+    method: "POST",
+    body: JSON.stringify({
+      project_id: project.id,
+      title: "a story from the test",
+      checker_agent: "gemini",
+      tasks: [
+        { key: "a", title: "first part", agent: "exec", argv: ["echo", "a"], acceptance_criteria: ["prints a"] },
+        { key: "b", title: "second part", agent: "exec", argv: ["echo", "b"], depends_on: ["a"] },
+      ],
+    }),
+  });
+  await page.getByRole("link", { name: "Stories" }).click();
+  await page.locator(`[data-story="${story.id}"]`).getByRole("link", { name: "a story from the test" }).click();
+  await page.waitForURL(new RegExp(`#/stories/${story.id}$`));
+  await page.locator('[data-role="work"]', { hasText: "second part" }).getByText("Depends on a").waitFor();
+  await page.locator('[data-role="checker"]').getByText("Checks a").waitFor();
+  await page.locator('[data-role="work"]', { hasText: "first part" }).locator(".state-ready").waitFor();
+  await page.screenshot({ path: join(OUT, "story-desktop.png"), fullPage: true });
+
   step("an agent type is paused and resumed, and its limit set");
   await page.getByRole("link", { name: "Agents" }).click();
   const exec = page.locator('tr[data-agent="exec"]');

@@ -1,5 +1,6 @@
 // The app shell: token gate, navigation and a hash router (`#/`, `#/new`, `#/agents`,
-// `#/tasks/<id>`), so every API node can serve index.html at `/` and nothing else.
+// `#/tasks/<id>`, `#/stories`, `#/stories/<id>`, `#/projects`), so every API node can serve
+// index.html at `/` and nothing else.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { getToken, setToken } from "./api";
@@ -7,6 +8,8 @@ import { Agents } from "./pages/Agents";
 import { Board } from "./pages/Board";
 import { Create } from "./pages/Create";
 import { Login } from "./pages/Login";
+import { Projects } from "./pages/Projects";
+import { Stories, StoryPage } from "./pages/Stories";
 import { TaskPage } from "./pages/TaskPage";
 import { PushControl } from "./push";
 import "./styles.css";
@@ -38,6 +41,10 @@ function useToken(): string | null {
 function Page({ route }: { route: string }) {
   const task = route.match(/^\/tasks\/([0-9a-f-]{36})$/i);
   if (task) return <TaskPage id={task[1]} />;
+  const story = route.match(/^\/stories\/([0-9a-f-]{36})$/i);
+  if (story) return <StoryPage id={story[1]} />;
+  if (route === "/stories") return <Stories />;
+  if (route === "/projects") return <Projects />;
   if (route === "/new") return <Create />;
   if (route === "/agents") return <Agents />;
   if (route === "/") return <Board />;
@@ -75,6 +82,12 @@ function App() {
           </a>
           <a href="#/new" aria-current={current("/new")}>
             New task
+          </a>
+          <a href="#/stories" aria-current={current("/stories")}>
+            Stories
+          </a>
+          <a href="#/projects" aria-current={current("/projects")}>
+            Projects
           </a>
           <a href="#/agents" aria-current={current("/agents")}>
             Agents

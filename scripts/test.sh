@@ -2,8 +2,9 @@
 # scripts/test.sh — run the whole claudomator test suite, in one command.
 #
 # Makes sure Postgres and Redis are up (scripts/services.sh, pointed at the test URLs),
-# installs test-only tools (install_test_tools), then runs
+# installs test-only tools (install_test_tools), builds the web UI (scripts/web.sh), then runs
 #   cargo test --workspace --locked "$@"
+# and, without arguments, the web UI's browser test on its own (tests/it/ui.rs).
 # Extra arguments are passed to cargo test, e.g. `scripts/test.sh -p api -- --nocapture`.
 # Then, unless TEST_SKIP_CLUSTER=1 or arguments were given, the end-to-end suite (tests/it)
 # runs a second time against a local 3-node Redis Cluster (scripts/redis-cluster.sh).
@@ -92,6 +93,12 @@ cargo build --workspace --bins --locked
 
 log "cargo test --workspace --locked $*"
 cargo test --workspace --locked "$@"
+
+if [[ $# -eq 0 ]]; then
+  # Alone: Chromium would slow the suite's timing-bound tests on a small machine.
+  log "the web UI in Chromium (tests/it/ui.rs, ignored in the pass above)"
+  cargo test --locked -p tests --test it ui::the_web_ui_works_in_chromium -- --ignored --exact
+fi
 
 if [[ $# -eq 0 && "${TEST_SKIP_CLUSTER:-}" != 1 ]]; then
   log "end-to-end suite again, against a 3-node Redis Cluster"

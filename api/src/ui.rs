@@ -62,7 +62,7 @@ impl<E> WithUi<E> {
     }
 
     /// The file a request names, if it is a UI path: `GET`/`HEAD`, outside `/api`, plain path
-    /// segments only (no `..`, no percent-escapes).
+    /// segments only (none empty or starting with a dot, no percent-escapes or backslashes).
     fn ui_file(&self, req: &Request) -> Option<PathBuf> {
         if !matches!(*req.method(), Method::GET | Method::HEAD) {
             return None;
@@ -77,7 +77,7 @@ impl<E> WithUi<E> {
         }
         let plain = rel
             .split('/')
-            .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains(['%', '\\']));
+            .all(|s| !s.is_empty() && !s.starts_with('.') && !s.contains(['%', '\\']));
         plain.then(|| self.dir.join(rel))
     }
 }
@@ -146,5 +146,42 @@ impl<E: Endpoint> Endpoint for WithUi<E> {
             }
         }
         self.api.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::http::Uri;
+
+    use super::*;
+
+    fn file(method: Method, path: &'static str) -> Option<PathBuf> {
+        let ui = WithUi::new((), PathBuf::from("/srv/web"));
+        ui.ui_file(&Request::builder().method(method).uri(Uri::from_static(path)).finish())
+    }
+
+    #[test]
+    fn only_plain_paths_outside_the_api_name_files() {
+        assert_eq!(file(Method::GET, "/"), Some("/srv/web/index.html".into()));
+        assert_eq!(file(Method::HEAD, "/assets/a.js"), Some("/srv/web/assets/a.js".into()));
+        assert_eq!(file(Method::GET, "/sw.js?v=1"), Some("/srv/web/sw.js".into()));
+        for path in [
+            "/api",
+            "/api/tasks",
+            "/../etc/passwd",
+            "/a/../b",
+            "/%2e%2e/x",
+            "/.env",
+            "/a//b",
+            "/a\\b",
+        ] {
+            assert_eq!(file(Method::GET, path), None, "{path}");
+        }
+        assert_eq!(file(Method::POST, "/"), None);
+    }
+
+    #[test]
+    fn a_configured_directory_wins() {
+        assert_eq!(web_dir(Some("/opt/ui".into())), PathBuf::from("/opt/ui"));
     }
 }

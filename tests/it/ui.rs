@@ -38,7 +38,11 @@ fn ensure_built(web: &Path) {
     }
 }
 
+/// Run alone (`scripts/test.sh` does, after the suite): Chromium's load on a small machine would
+/// stretch the suite's timing-bound tests.
+/// `cargo test -p tests --test it the_web_ui -- --ignored` runs it.
 #[tokio::test]
+#[ignore = "runs alone after the suite: cargo test -p tests --test it the_web_ui -- --ignored"]
 async fn the_web_ui_works_in_chromium() {
     let models = ModelApis::start().await;
     let mut app = TestApp::spawn_with_api_env(&models.env(&[Api::OpenAi])).await;

@@ -184,6 +184,9 @@ pub struct WorkerSettings {
     /// The variables of [`CLAUDE_ENV_VARS`] that are set: credentials and endpoints the Claude
     /// Code CLI gets (nothing else of the worker's environment reaches an agent).
     pub claude_env: Vec<(String, String)>,
+    /// `CLAIM_LINGER_MS`: with a backlog, how long a claim waits for more of this worker's
+    /// attempts to finish so it claims a bigger batch (0: claim at once).
+    pub claim_linger: Duration,
     /// `DEPLOY_TIMEOUT_MS`: how long a project's deploy command may run when a story ships.
     pub deploy_timeout: Duration,
     /// `LOG_ARCHIVE_MAX_BYTES`: most of an attempt's log archived (compressed) in Postgres.
@@ -623,6 +626,7 @@ impl WorkerSettings {
                 .collect(),
             log_archive_max_bytes: env.get("LOG_ARCHIVE_MAX_BYTES", 16 * 1024 * 1024)?,
             deploy_timeout: env.millis("DEPLOY_TIMEOUT_MS", 600_000)?,
+            claim_linger: Duration::from_millis(env.get("CLAIM_LINGER_MS", 2u64)?),
             gemini_bin: env.string("GEMINI_BIN", "gemini"),
             gemini_model: env.string("GEMINI_MODEL", "gemini-2.5-pro"),
             gemini_env: GEMINI_ENV_VARS

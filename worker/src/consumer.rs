@@ -33,6 +33,7 @@ pub async fn run(ctx: Arc<Context>, agent: AgentKind, stop: CancellationToken, a
     let mut next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
     let mut next_promote = Instant::now();
     let mut unlimited_until = Instant::now();
+    let mut backlog = false;
     let mut failures: u32 = 0;
     while !stop.is_cancelled() {
         let r = turn(
@@ -43,6 +44,7 @@ pub async fn run(ctx: Arc<Context>, agent: AgentKind, stop: CancellationToken, a
             &mut next_autoclaim,
             &mut next_promote,
             &mut unlimited_until,
+            &mut backlog,
             &stop,
             &attempts,
         )
@@ -81,6 +83,7 @@ async fn turn(
     next_autoclaim: &mut Instant,
     next_promote: &mut Instant,
     unlimited_until: &mut Instant,
+    backlog: &mut bool,
     stop: &CancellationToken,
     attempts: &TaskTracker,
 ) -> anyhow::Result<()> {
@@ -94,6 +97,26 @@ async fn turn(
         match ctx.permits.clone().try_acquire_owned() {
             Ok(p) => permits.push(p),
             Err(_) => break,
+        }
+    }
+    // Under a backlog, let the rest of a burst of returning permits arrive first.
+    let target = (ctx.settings.concurrency / 2).clamp(1, MAX_BATCH);
+    // Results are recorded in batches, so permits return in bursts, and one claim of a burst
+    // costs Postgres far less than several claims of its parts (`CLAIM_LINGER_MS`).
+    let linger = ctx.settings.claim_linger;
+    if *backlog && !linger.is_zero() && permits.len() < target {
+        let until = tokio::time::Instant::now() + linger;
+        while permits.len() < target {
+            match tokio::time::timeout_at(until, ctx.permits.clone().acquire_owned()).await {
+                Ok(Ok(p)) => permits.push(p),
+                _ => break,
+            }
+        }
+        while permits.len() < MAX_BATCH {
+            match ctx.permits.clone().try_acquire_owned() {
+                Ok(p) => permits.push(p),
+                Err(_) => break,
+            }
         }
     }
     // Fleet capacity.
@@ -159,13 +182,15 @@ async fn turn(
         tracked,
     )
     .await;
-    let claimed = match result {
+    let (claimed, full) = match result {
         Ok(c) => c,
         Err(e) => {
+            *backlog = false;
             release(ctx, agent, slots, tracked).await;
             return Err(e);
         }
     };
+    *backlog = full;
     for task in claimed {
         let (Some(slot), Some(permit)) = (slots.pop(), permits.pop()) else {
             break;
@@ -210,7 +235,7 @@ async fn read_and_claim(
     permits: &mut Vec<tokio::sync::OwnedSemaphorePermit>,
     slots: &mut Vec<String>,
     tracked: bool,
-) -> anyhow::Result<Vec<shared::domain::Task>> {
+) -> anyhow::Result<(Vec<shared::domain::Task>, bool)> {
     let mut count = slots.len();
     let mut block = MAX_BLOCK;
     if Instant::now() >= *next_promote {
@@ -227,7 +252,7 @@ async fn read_and_claim(
         *reader = Some(ctx.queue.blocking_reader(MAX_BLOCK).await?);
     }
     let Some(r) = reader.as_mut() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     };
     let mut deliveries: Vec<Delivery> = if Instant::now() >= *next_autoclaim {
         *next_autoclaim = Instant::now() + ctx.settings.reclaim_interval;
@@ -276,8 +301,10 @@ async fn read_and_claim(
         give_back(ctx, agent, &excess).await;
     }
     if deliveries.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
+    // As many entries as asked for: more are probably waiting.
+    let full = deliveries.len() == count;
     let orders: Vec<Dispatch> = deliveries.iter().map(|d| d.order).collect();
     // If this fails the entries stay pending and are taken over after the claim timeout.
     let result = ctx
@@ -311,7 +338,7 @@ async fn read_and_claim(
     if let Err(e) = ctx.queue.ack(agent, &done).await {
         tracing::warn!(error.message = %e, "ack failed; the entries will be taken over and dropped as stale");
     }
-    Ok(result.claimed)
+    Ok((result.claimed, full))
 }
 
 /// Re-sends orders this worker read but cannot run now, then acks their entries. On failure

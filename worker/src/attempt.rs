@@ -42,7 +42,8 @@ fn execution_end(outcome: &'static str, error: Option<String>, r: RunReport) -> 
     }
 }
 
-/// A claimed task with the resources it holds until it is recorded. It is registered in
+/// A claimed task with the resources it holds: the permit until its agent is done, the fleet
+/// slot (when the agent has a fleet limit) until its result is recorded. It is registered in
 /// `Running` before it is spawned, so shutdown and the heartbeat see it from the start.
 pub struct Claimed {
     /// The task, RUNNING under our lease.
@@ -150,6 +151,15 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             }
         }
     }
+    // The agent is done: its permit goes to the next attempt now, so claims overlap with the
+    // (batched) commit below instead of waiting for it. The lease stays renewed until the commit
+    // (the attempt is still in `Running`), so a crash before it reruns the task as before. A
+    // fleet slot is kept until then: under a fleet limit, RUNNING never exceeds the limit.
+    drop(permit);
+    let mut slot = Some(slot);
+    if !slot_tracked && let Some(s) = slot.take() {
+        ctx.put_slots(agent, [s]);
+    }
     let reason = ctx.running.reason(key);
     let record = match (reason, report.outcome.clone()) {
         (Some(StopReason::LeaseLost), _) | (None, None) => {
@@ -231,11 +241,12 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         }
     }
     ctx.running.remove(key);
-    if slot_tracked && let Err(e) = ctx.queue.release_slots(agent, std::slice::from_ref(&slot)).await {
-        tracing::warn!(error.message = %e, "slot not released; it expires on its own");
+    if let Some(slot) = slot {
+        if let Err(e) = ctx.queue.release_slots(agent, std::slice::from_ref(&slot)).await {
+            tracing::warn!(error.message = %e, "slot not released; it expires on its own");
+        }
+        ctx.put_slots(agent, [slot]);
     }
-    ctx.put_slots(agent, [slot]);
-    drop(permit);
 }
 
 /// The live log of an attempt: a sink the runner writes lines to, feeding the archive and a

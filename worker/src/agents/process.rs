@@ -249,7 +249,8 @@ pub async fn run(
         End::Exited(_) | End::WaitFailed(_) => signal_group(pgid, Signal::SIGKILL),
         _ => stop_group(&mut child, pgid).await,
     }
-    kill_marked(&mark);
+    // Reading every process's environment is blocking I/O: off the async threads.
+    let _ = tokio::task::spawn_blocking(move || kill_marked(&mark)).await;
     // Drain what was printed before the end; grandchildren may hold the pipes open, so bounded.
     let drain_until = tokio::time::Instant::now() + KILL_GRACE;
     while let Ok(Some((stream, line))) = tokio::time::timeout_at(drain_until, rx.recv()).await {

@@ -46,7 +46,7 @@ impl ClaudeRunner {
         ClaudeRunner { config }
     }
 
-    fn args(&self, task: &Task, limits: &RunOptions, session: &Session, preamble: String) -> Vec<String> {
+    fn args(&self, task: &Task, session: &Session, preamble: String) -> Vec<String> {
         let o = &task.spec.options;
         let mut a: Vec<String> = vec![
             "-p".into(),
@@ -78,7 +78,7 @@ impl ClaudeRunner {
             a.push("--allowedTools".into());
             a.extend(o.allowed_tools.iter().cloned());
         }
-        a.push(prompt(task, session, limits));
+        a.push(prompt(task, session));
         a
     }
 }
@@ -89,7 +89,7 @@ enum Session {
     Resume(String),
 }
 
-fn prompt(task: &Task, session: &Session, _limits: &RunOptions) -> String {
+fn prompt(task: &Task, session: &Session) -> String {
     let answer = task.question.as_ref().and_then(|q| q.answer.as_ref().map(|a| (q, a)));
     let text = match (session, answer) {
         (Session::Resume(_), Some((_, a))) => format!("The human answered your question: {a}\n\nContinue the task."),
@@ -119,7 +119,7 @@ impl Runner for ClaudeRunner {
             None => Session::New(uuid::Uuid::new_v4().to_string()),
         };
         let mut cmd = process::command(&self.config.bin);
-        cmd.args(self.args(task, &limits, &session, protocol::preamble(task, ws.git)))
+        cmd.args(self.args(task, &session, protocol::preamble(task, ws.git)))
             .current_dir(&ws.dir)
             .envs(self.config.env.iter().map(|(k, v)| (k, v)))
             .env("HOME", &ws.home)

@@ -16,6 +16,7 @@
 #   CLAUDOMATOR_API_URL       URL agents call back (default: the local API URL)
 #   CLAUDOMATOR_WEB_DIR       the built web UI the API serves at / (default ./web/dist,
 #                             built by scripts/web.sh)
+#   WORKSPACE_ROOT            where attempts work (default ./.run/tasks, absolute)
 #   CLAUDOMATOR_REDIS_PREFIX, WORKER_CONCURRENCY, WORKER_AGENTS, LOG_FORMAT, RUST_LOG
 #                             passed through to the binaries
 #   UP_DETACH=1               leave api and worker running and exit; PIDs go to
@@ -109,6 +110,9 @@ for b in api worker; do [[ -x "$BIN/$b" ]] || die "build finished but $BIN/$b is
 # The web UI, served by the API at / (CLAUDOMATOR_WEB_DIR; see scripts/web.sh).
 "$ROOT/scripts/web.sh"
 export CLAUDOMATOR_WEB_DIR="${CLAUDOMATOR_WEB_DIR:-$ROOT/web/dist}"
+# Attempts' sandboxes: under .run/ here (the service default /var/lib/claudomator/tasks needs
+# root); an absolute path, as resumed sessions are found by path.
+export WORKSPACE_ROOT="${WORKSPACE_ROOT:-$ROOT/.run/tasks}"
 
 log "running database migrations (api migrate)"
 "$BIN/api" migrate

@@ -182,6 +182,30 @@ async fn a_question_resumes_the_same_session_and_workspace_on_another_worker_pro
     assert_eq!(left, 0);
 }
 
+/// Waits for the task's first execution to end rate limited; the task is QUEUED again with no
+/// attempt charged.
+pub(crate) async fn rate_limited(app: &TestApp, id: &str) -> Value {
+    wait_until(T, "a rate-limited execution", || async {
+        app.executions(id)
+            .await
+            .first()
+            .filter(|e| e["outcome"] == "rate_limited")
+            .cloned()
+    })
+    .await;
+    let t = app.task(id).await;
+    assert_eq!(t["state"], "QUEUED");
+    assert_eq!(t["attempts_used"], 0);
+    t
+}
+
+/// Until when an agent type is paused, as `GET /api/agents` says.
+pub(crate) async fn paused_until(app: &TestApp, agent: &str) -> chrono::DateTime<chrono::Utc> {
+    let agents: Vec<Value> = app.get("/api/agents").await.json().await.unwrap();
+    let a = agents.iter().find(|a| a["agent"] == agent).unwrap();
+    a["paused_until"].as_str().unwrap().parse().unwrap()
+}
+
 #[tokio::test]
 async fn a_429_pauses_claude_fleet_wide_without_charging_an_attempt() {
     let fake = FakeAnthropic::start(vec![Turn::Error(429, Some("37".into()))]).await;
@@ -190,22 +214,10 @@ async fn a_429_pauses_claude_fleet_wide_without_charging_an_attempt() {
     app.keep(w);
     let id = claude_task(&app, json!({})).await;
     let started = chrono::Utc::now();
-    wait_until(T, "a rate-limited execution", || async {
-        app.executions(&id)
-            .await
-            .first()
-            .filter(|e| e["outcome"] == "rate_limited")
-            .cloned()
-    })
-    .await;
-    let t = app.task(&id).await;
-    assert_eq!(t["state"], "QUEUED");
-    assert_eq!(t["attempts_used"], 0);
+    let t = rate_limited(&app, &id).await;
     // The CLI was stopped at its first retry instead of trying ten times.
     assert_eq!(fake.seen().len(), 1);
-    let agents: Vec<Value> = app.get("/api/agents").await.json().await.unwrap();
-    let claude = agents.iter().find(|a| a["agent"] == "claude").cloned().unwrap();
-    let until: chrono::DateTime<chrono::Utc> = claude["paused_until"].as_str().unwrap().parse().unwrap();
+    let until = paused_until(&app, "claude").await;
     // retry-after 37 s, as the CLI's own retry delay (37 s and its jitter).
     let wait = (until - started).num_seconds();
     assert!((30..=60).contains(&wait), "paused for {wait} s");

@@ -8,7 +8,6 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::fake_gemini::{FakeGemini, Turn};
-use tests::wait::wait_until;
 
 const T: Duration = Duration::from_secs(60);
 
@@ -97,21 +96,9 @@ async fn a_quota_429_pauses_gemini_without_charging_an_attempt() {
     app.keep(w);
     let id = gemini_task(&app, json!({})).await;
     let started = chrono::Utc::now();
-    wait_until(T, "a rate-limited execution", || async {
-        app.executions(&id)
-            .await
-            .first()
-            .filter(|e| e["outcome"] == "rate_limited")
-            .cloned()
-    })
-    .await;
-    let t = app.task(&id).await;
-    assert_eq!(t["state"], "QUEUED");
-    assert_eq!(t["attempts_used"], 0);
+    crate::claude::rate_limited(&app, &id).await;
     assert_eq!(fake.seen().len(), 1, "the CLI was stopped at its first retry");
-    let agents: Vec<Value> = app.get("/api/agents").await.json().await.unwrap();
-    let gemini = agents.iter().find(|a| a["agent"] == "gemini").unwrap();
-    let until: chrono::DateTime<chrono::Utc> = gemini["paused_until"].as_str().unwrap().parse().unwrap();
+    let until = crate::claude::paused_until(&app, "gemini").await;
     let wait = (until - started).num_seconds();
     assert!((30..=60).contains(&wait), "paused for {wait} s");
 }

@@ -7,9 +7,8 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Data, Path};
-use poem::{EndpointExt, Response, Route, Server, handler, http::StatusCode};
+use poem::{EndpointExt, Response, Route, handler, http::StatusCode};
 use serde_json::{Value, json};
 
 /// One scripted answer.
@@ -78,21 +77,10 @@ impl FakeGemini {
             turns: turns.into(),
             ..Script::default()
         }));
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("bind fake Gemini API");
-        let port = acceptor.local_addr()[0].as_socket_addr().expect("tcp").port();
         let app = Route::new()
             .at("/v1beta/models/:action", poem::post(generate))
             .data(script.clone());
-        let stop = tokio_util::sync::CancellationToken::new();
-        let s = stop.clone();
-        tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, s.cancelled_owned(), None)
-                .await;
-        });
+        let (port, stop) = crate::loopback::serve(app, "fake Gemini API").await;
         FakeGemini {
             base_url: format!("http://127.0.0.1:{port}"),
             script,

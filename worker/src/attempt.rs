@@ -395,11 +395,13 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
                 .and_then(crate::workspace::Repo::of),
             None => None,
         };
-        // A story's tasks (and their checkers) share its branch.
-        let branch = match ctx.store.story_branch_of(task.id).await? {
-            Some(b) => b,
-            None => crate::workspace::branch_of(task.id),
+        // A story's tasks (and their checkers) share its branch; without a repository there is
+        // no branch to look up.
+        let story_branch = match &repo {
+            Some(_) => ctx.store.story_branch_of(task.id).await?,
+            None => None,
         };
+        let branch = story_branch.unwrap_or_else(|| crate::workspace::branch_of(task.id));
         let archive = match &task.question {
             Some(q) if q.answer.is_some() => ctx.store.load_workspace(task.id).await?,
             _ => None,

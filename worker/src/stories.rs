@@ -146,27 +146,32 @@ async fn apply_checker(ctx: &Context, c: &EndedChecker) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// SHIPPING → NEEDS_FIX with the reason, while this worker holds the ship lease.
+async fn ship_failed(ctx: &Context, story: uuid::Uuid, owner: &str, why: String) -> anyhow::Result<()> {
+    let changes = StoryChanges {
+        last_error: Some(Some(why.clone())),
+        ship_owner: Some(owner.to_owned()),
+        ..StoryChanges::default()
+    };
+    ctx.store
+        .apply_story_transition(
+            story,
+            StoryState::Shipping,
+            StoryEvent::ShipFailed,
+            &ctx.actor(),
+            Some(&why),
+            &changes,
+        )
+        .await?;
+    Ok(())
+}
+
 async fn ship(ctx: &Context, job: ShipJob) -> anyhow::Result<()> {
     let s = &job.story;
     let owner = ctx.settings.worker_id.clone();
-    let fail = |why: String| StoryChanges {
-        last_error: Some(Some(why)),
-        ship_owner: Some(owner.clone()),
-        ..StoryChanges::default()
-    };
     let Some(url) = job.repository.clone().filter(|r| !r.trim().is_empty()) else {
         let why = "the project has no repository to merge into".to_owned();
-        ctx.store
-            .apply_story_transition(
-                s.id,
-                StoryState::Shipping,
-                StoryEvent::ShipFailed,
-                &ctx.actor(),
-                Some(&why),
-                &fail(why.clone()),
-            )
-            .await?;
-        return Ok(());
+        return ship_failed(ctx, s.id, &owner, why).await;
     };
     let repo = crate::workspace::Repo {
         url,
@@ -188,17 +193,7 @@ async fn ship(ctx: &Context, job: ShipJob) -> anyhow::Result<()> {
         Err(e) => {
             let why = format!("{e:#}");
             tracing::warn!(story = %s.id, error.message = %why, "shipping failed");
-            ctx.store
-                .apply_story_transition(
-                    s.id,
-                    StoryState::Shipping,
-                    StoryEvent::ShipFailed,
-                    &ctx.actor(),
-                    Some(&why),
-                    &fail(why.clone()),
-                )
-                .await?;
-            return Ok(());
+            return ship_failed(ctx, s.id, &owner, why).await;
         }
     };
     let criteria: Vec<String> = s

@@ -454,19 +454,7 @@ impl StoriesApi {
             )]));
         }
         super::assist::check_rate(&state, &auth, "elaborate").await?;
-        let project = match body.0.project_id {
-            None => None,
-            Some(id) => {
-                let p = state.store.get_project(id).await?.ok_or_else(|| {
-                    ApiError::unprocessable("unknown-reference", format!("project_id {id} names no project"))
-                })?;
-                Some(shared::domain::assist::ProjectContext {
-                    name: p.name,
-                    repository: p.repository,
-                    default_branch: p.default_branch,
-                })
-            }
-        };
+        let project = super::assist::project_context(&state, body.0.project_id).await?;
         let prompt = shared::domain::story::story_elaborate_prompt(&request, project.as_ref());
         let answer = state
             .llm

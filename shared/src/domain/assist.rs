@@ -135,6 +135,20 @@ pub struct ProjectContext {
     pub default_branch: String,
 }
 
+/// The user part of an elaborate prompt: the request and the project it is for.
+pub fn request_text(request: &str, project: Option<&ProjectContext>) -> String {
+    let mut user = format!("Request: {request}");
+    if let Some(p) = project {
+        user.push_str(&format!(
+            "\n\nProject: {} (repository: {}, default branch: {})",
+            p.name,
+            p.repository.as_deref().unwrap_or("not set"),
+            p.default_branch
+        ));
+    }
+    user
+}
+
 /// The prompt that turns a one-line request into a task draft.
 pub fn elaborate_prompt(request: &str, project: Option<&ProjectContext>) -> Prompt {
     let system = "You turn a one-line request into a task for an unattended coding agent. \
@@ -152,18 +166,9 @@ pub fn elaborate_prompt(request: &str, project: Option<&ProjectContext>) -> Prom
         \"priority\" (\"high\", \"normal\" or \"low\"), \
         \"labels\" (a few lowercase words)."
         .to_owned();
-    let mut user = format!("Request: {request}");
-    if let Some(p) = project {
-        user.push_str(&format!(
-            "\n\nProject: {} (repository: {}, default branch: {})",
-            p.name,
-            p.repository.as_deref().unwrap_or("not set"),
-            p.default_branch
-        ));
-    }
     Prompt {
         system,
-        user,
+        user: request_text(request, project),
         max_tokens: 2048,
     }
 }

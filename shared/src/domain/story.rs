@@ -305,18 +305,9 @@ pub fn story_elaborate_prompt(request: &str, project: Option<&super::assist::Pro
         \"depends_on\": [\"keys of earlier tasks this one needs\"]}]}. \
         Each task must be independently checkable against its acceptance criteria."
         .to_owned();
-    let mut user = format!("Request: {request}");
-    if let Some(p) = project {
-        user.push_str(&format!(
-            "\n\nProject: {} (repository: {}, default branch: {})",
-            p.name,
-            p.repository.as_deref().unwrap_or("not set"),
-            p.default_branch
-        ));
-    }
     super::assist::Prompt {
         system,
-        user,
+        user: super::assist::request_text(request, project),
         max_tokens: 4096,
     }
 }

@@ -57,6 +57,26 @@ pub(crate) async fn check_rate(state: &AppState, auth: &BearerAuth, route: &'sta
     }
 }
 
+/// What the prompt says about the project a request names; 422 when there is no such project.
+pub(crate) async fn project_context(
+    state: &AppState,
+    id: Option<uuid::Uuid>,
+) -> Result<Option<ProjectContext>, ApiError> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let p = state
+        .store
+        .get_project(id)
+        .await?
+        .ok_or_else(|| ApiError::unprocessable("unknown-reference", format!("project_id {id} names no project")))?;
+    Ok(Some(ProjectContext {
+        name: p.name,
+        repository: p.repository,
+        default_branch: p.default_branch,
+    }))
+}
+
 /// The 503 for a chain that gave no answer.
 pub(crate) fn no_answer(e: ChainError) -> ApiError {
     match e {
@@ -108,19 +128,7 @@ impl AssistApi {
         }
         field_problems(problems)?;
         check_rate(&state, &auth, "elaborate").await?;
-        let project = match body.0.project_id {
-            None => None,
-            Some(id) => {
-                let p = state.store.get_project(id).await?.ok_or_else(|| {
-                    ApiError::unprocessable("unknown-reference", format!("project_id {id} names no project"))
-                })?;
-                Some(ProjectContext {
-                    name: p.name,
-                    repository: p.repository,
-                    default_branch: p.default_branch,
-                })
-            }
-        };
+        let project = project_context(&state, body.0.project_id).await?;
         let prompt = elaborate_prompt(&request, project.as_ref());
         let answer = state
             .llm

@@ -247,7 +247,7 @@ async fn a_budget_overrun_stops_the_run() {
 }
 
 fn alive(pid: i32) -> bool {
-    kill(Pid::from_raw(pid), None).is_ok()
+    tests::process_running(pid)
 }
 
 /// A tool call that leaves a long-running process behind and says where its pid is.

@@ -35,6 +35,17 @@ pub use wait::wait_until;
 
 static CRYPTO: Once = Once::new();
 
+/// Whether a process still runs: it exists and is not a zombie. A killed process whose parent
+/// died waits as a zombie until whoever adopted it reaps it, which is not the product's doing.
+pub fn process_running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
+}
+
 /// Timings short enough for tests, long enough for a loaded 2-core machine.
 pub fn fast_timings() -> Vec<(&'static str, String)> {
     vec![

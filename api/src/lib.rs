@@ -7,6 +7,7 @@
 //! - [`state`]: the handles every request can reach.
 //! - [`ui`]: the web UI's static files, served at `/` in front of the API.
 //! - [`ci_plan`]: the local model's plans of CI-fix tasks, written after the webhook answered.
+//! - [`inserter`]: concurrent single-task creates coalesced into shared insert statements.
 //!
 //! Handlers convert DTOs to domain types at the edge, call `shared::store` / `shared::outbox`,
 //! and convert back. They hold nothing between requests.
@@ -14,6 +15,7 @@
 pub mod auth;
 mod body_limit;
 pub mod ci_plan;
+pub mod inserter;
 pub mod problem;
 pub mod routes;
 pub mod startup;

@@ -45,6 +45,7 @@ impl Application {
             acceptor,
             port,
             state: AppState {
+                inserter: crate::inserter::Inserter::spawn(store.clone(), queue.clone()),
                 store,
                 queue,
                 llm: shared::llm::LlmClients::new(settings.llm.clone())?,

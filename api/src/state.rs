@@ -19,4 +19,6 @@ pub struct AppState {
     pub settings: Arc<ApiSettings>,
     /// Model APIs (classification, elaborate, validate).
     pub llm: LlmClients,
+    /// Batches concurrent single-task creates.
+    pub inserter: crate::inserter::Inserter,
 }

@@ -28,6 +28,7 @@ async fn a_task_committed_but_never_handed_to_redis_is_dispatched_by_the_reconci
         spec: noop_spec("orphan"),
         idempotency: None,
         creation_reason: None,
+        dispatch_generation: None,
     };
     let inserted = app.store.insert_tasks(&[new], Initial::Run, "test").await.unwrap();
     let id = inserted[0].id.to_string();
@@ -61,6 +62,17 @@ async fn a_task_created_while_redis_is_unreachable_runs_once_the_reconciler_sees
         .unwrap();
     let proxy = Proxy::start(redis_addr).await;
     let node = app.start_api(Some(&proxy.redis_url())).await;
+    // One task while Redis answers: the node learns the generation and records it with later
+    // inserts, so the failed hand-over below must clear that record.
+    let r = app
+        .http
+        .post(format!("{}/api/tasks?run=true", node.url))
+        .header("authorization", app.bearer())
+        .json(&json!({"title": "warm-up", "agent": "noop"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
     proxy.cut();
     let r = app
         .http
@@ -77,11 +89,118 @@ async fn a_task_created_while_redis_is_unreachable_runs_once_the_reconciler_sees
     );
     let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     assert_eq!(app.task(&id).await["state"], "QUEUED");
+    assert_eq!(
+        dispatched_gen(&app, &id).await,
+        None,
+        "a failed hand-over leaves no dispatch record"
+    );
     let w = app.start_worker(&[]).await;
     app.keep(w);
     app.wait_state(&id, "COMPLETED", T).await;
     assert_eq!(app.executions(&id).await.len(), 1);
     node.stop().await;
+}
+
+async fn create_noop(app: &TestApp, title: &str) -> String {
+    let r = app
+        .post("/api/tasks?run=true", &json!({"title": title, "agent": "noop"}))
+        .await;
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn dispatched_gen(app: &TestApp, id: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT dispatched_gen FROM tasks WHERE id = $1::uuid")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_created_task_records_its_dispatch_with_the_insert_once_the_generation_is_known() {
+    let app = TestApp::spawn_without_worker().await;
+    let first = create_noop(&app, "first").await;
+    let generation: String = redis::cmd("GET")
+        .arg(app.queue.keys().agent(shared::domain::AgentKind::Noop).generation())
+        .query_async(&mut app.redis_conn().await)
+        .await
+        .unwrap();
+    assert_eq!(dispatched_gen(&app, &first).await.as_deref(), Some(generation.as_str()));
+    // The second insert carries the generation itself: its row has had no other write since.
+    let second = create_noop(&app, "second").await;
+    let (gen2, inserted_with_it): (Option<String>, bool) =
+        sqlx::query_as("SELECT dispatched_gen, dispatched_at = created_at FROM tasks WHERE id = $1::uuid")
+            .bind(&second)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(gen2.as_deref(), Some(generation.as_str()));
+    assert!(inserted_with_it, "recorded by the insert (same transaction time)");
+    assert_eq!(
+        app.queue.stream_lengths(shared::domain::AgentKind::Noop).await.unwrap()[1],
+        2
+    );
+}
+
+#[tokio::test]
+async fn lease_renewals_and_dispatch_marks_skip_locked_rows_instead_of_waiting() {
+    // Waiting on rows locked in another order (this worker's own result batch) deadlocked.
+    let app = TestApp::spawn_without_worker().await;
+    let new: Vec<NewTask> = (0..3)
+        .map(|i| NewTask {
+            id: TaskId::new(),
+            spec: noop_spec(&format!("l{i}")),
+            idempotency: None,
+            creation_reason: None,
+            dispatch_generation: None,
+        })
+        .collect();
+    let tasks = app.store.insert_tasks(&new, Initial::Run, "test").await.unwrap();
+    let orders: Vec<_> = tasks[..2].iter().map(shared::outbox::order_for).collect();
+    let claimed = app.store.claim("w1", &orders, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(claimed.claimed.len(), 2);
+    let held: Vec<_> = claimed.claimed.iter().map(|t| (t.id, t.attempt)).collect();
+    let lease = |id: TaskId| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>("SELECT lease_expires_at FROM tasks WHERE id = $1")
+                .bind(id.as_uuid())
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let before = lease(held[0].0).await;
+    // Another transaction holds the first running row and the queued third row.
+    let mut locker = app.db.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM tasks WHERE id = ANY($1) FOR UPDATE")
+        .bind(vec![held[0].0.as_uuid(), tasks[2].id.as_uuid()])
+        .execute(&mut *locker)
+        .await
+        .unwrap();
+    let renewed = tokio::time::timeout(
+        Duration::from_secs(5),
+        app.store.renew_leases("w1", &held, Duration::from_secs(60)),
+    )
+    .await
+    .expect("the renewal must not wait for the lock")
+    .unwrap();
+    assert_eq!(
+        renewed.len(),
+        2,
+        "a skipped row whose lease is still ours counts as held"
+    );
+    assert_eq!(lease(held[0].0).await, before, "the locked row was skipped");
+    assert!(lease(held[1].0).await > before, "the free row was renewed");
+    let third = [shared::outbox::order_for(&tasks[2])];
+    let marked = tokio::time::timeout(Duration::from_secs(5), app.store.mark_dispatched(&third, "g"))
+        .await
+        .expect("the mark must not wait for the lock")
+        .unwrap();
+    assert_eq!(marked, 0);
+    locker.rollback().await.unwrap();
+    assert_eq!(app.store.mark_dispatched(&third, "g").await.unwrap(), 1);
 }
 
 #[tokio::test]

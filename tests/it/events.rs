@@ -104,7 +104,7 @@ async fn the_relay_marks_events_only_once_redis_has_them() {
     let app = TestApp::spawn_without_worker().await;
     app.run_exec(&["true"], json!({})).await;
     let unpublished = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM task_events WHERE NOT published")
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM event_outbox")
             .fetch_one(&app.db.pool)
             .await
             .unwrap()

@@ -117,6 +117,7 @@ async fn spawn_checker(ctx: &Context, p: PendingCheck) -> anyhow::Result<()> {
         spec: spec(draft)?,
         idempotency: None,
         creation_reason: Some(format!("checker of task {} attempt {}", p.task.id, p.task.attempt)),
+        dispatch_generation: None,
     };
     if let Some(t) = ctx
         .store
@@ -229,6 +230,7 @@ async fn ship(ctx: &Context, job: ShipJob) -> anyhow::Result<()> {
         spec: spec(draft)?,
         idempotency: None,
         creation_reason: Some(format!("validation of story {}", s.id)),
+        dispatch_generation: None,
     };
     let id = new.id;
     if ctx

@@ -58,7 +58,9 @@ pub fn spawn(state: AppState, task: TaskId, failure: CiFailure, repository: Opti
             .settle_ci_plan(task, instructions.as_deref(), ACTOR, &reason)
             .await
         {
-            Ok(PlanSettled::Released(t)) => dispatch_queued(&state, std::slice::from_ref(&*t)).await,
+            Ok(PlanSettled::Released(t)) => {
+                dispatch_queued(&state, std::slice::from_ref(&*t), &Default::default()).await
+            }
             Ok(PlanSettled::Late(s)) => {
                 tracing::info!(task.id = %task, state = s.as_str(), "CI plan came after the task moved on");
             }

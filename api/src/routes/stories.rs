@@ -403,6 +403,7 @@ impl StoriesApi {
                         spec,
                         idempotency: None,
                         creation_reason: Some(format!("task `{}` of story \"{title}\"", t.key)),
+                        dispatch_generation: None,
                     },
                     key: t.key.clone(),
                     acceptance_criteria: t.acceptance_criteria.clone(),

@@ -117,6 +117,7 @@ async fn act(
         spec,
         idempotency: None,
         creation_reason: None,
+        dispatch_generation: None,
     };
     let actor = format!("webhook:{source}");
     match state
@@ -125,7 +126,7 @@ async fn act(
         .await?
     {
         CiRecorded::Created(t) => {
-            dispatch_queued(state, std::slice::from_ref(&t)).await;
+            dispatch_queued(state, std::slice::from_ref(&t), &Default::default()).await;
             if hold.is_some() {
                 ci_plan::spawn(state.clone(), t.id, f, project.repository.clone());
             }

@@ -22,6 +22,7 @@ pub mod keys;
 pub mod scripts;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -41,6 +42,9 @@ pub struct Queue {
     conn: RedisConn,
     target: RedisTarget,
     keys: KeySpace,
+    /// The generation Redis last answered, per agent type: a hint for recording the dispatch
+    /// with the insert (see `outbox`), checked against the answer of every enqueue.
+    seen: Arc<Mutex<BTreeMap<AgentKind, String>>>,
 }
 
 /// Response timeout for ordinary commands.
@@ -51,7 +55,12 @@ impl Queue {
     pub async fn connect(target: RedisTarget, prefix: &str) -> anyhow::Result<Queue> {
         let keys = KeySpace::new(prefix)?;
         let conn = RedisConn::connect(&target, COMMAND_TIMEOUT).await?;
-        Ok(Queue { conn, target, keys })
+        Ok(Queue {
+            conn,
+            target,
+            keys,
+            seen: Arc::default(),
+        })
     }
 
     /// The key space.
@@ -90,6 +99,7 @@ impl Queue {
             // generation: a flush between chunks must not mark earlier chunks as current.
             for chunk in orders.chunks(1000) {
                 let generation = scripts::enqueue(&mut c, &self.keys.agent(agent), &candidate, chunk).await?;
+                self.saw_generation(agent, &generation);
                 out.push((generation, chunk.to_vec()));
             }
         }
@@ -104,7 +114,26 @@ impl Queue {
         let candidate = uuid::Uuid::new_v4().to_string();
         let _: bool = c.set_nx(&key, &candidate).await?;
         let current: Option<String> = c.get(&key).await?;
-        current.context("generation key vanished right after SET NX")
+        let current = current.context("generation key vanished right after SET NX")?;
+        self.saw_generation(agent, &current);
+        Ok(current)
+    }
+
+    /// The generation Redis last answered for `agent` in this process, if any. Only a hint: it
+    /// is stale after Redis lost its data until the next enqueue answers.
+    pub fn last_generation(&self, agent: AgentKind) -> Option<String> {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&agent)
+            .cloned()
+    }
+
+    fn saw_generation(&self, agent: AgentKind, generation: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.get(&agent).map(String::as_str) != Some(generation) {
+            seen.insert(agent, generation.to_owned());
+        }
     }
 
     /// Creates the consumer group on every stream of an agent type (idempotent). Starts at `0`

@@ -133,6 +133,11 @@ impl Store {
     /// Extends the leases `worker` still holds; returns those it holds. A task missing from the
     /// answer was cancelled, finished elsewhere, or reaped: its attempt must stop. An expired
     /// lease is not revived (a reaper may already be requeueing it).
+    ///
+    /// Rows another transaction has locked (most often this worker's own result batch) are
+    /// skipped rather than waited for: waiting on rows in no fixed order against a batch that
+    /// locks them in another order is a deadlock, and a skipped row only misses one renewal. A
+    /// skipped row whose committed state still shows this lease counts as held.
     pub async fn renew_leases(
         &self,
         worker: &str,
@@ -142,24 +147,46 @@ impl Store {
         if held.is_empty() {
             return Ok(HashSet::new());
         }
+        let ids: Vec<Uuid> = held.iter().map(|h| h.0.as_uuid()).collect();
+        let attempts: Vec<i32> = held.iter().map(|h| h.1.0).collect();
         let rows: Vec<(Uuid, i32)> = sqlx::query_as(
-            "UPDATE tasks t SET lease_expires_at = now() + make_interval(secs => $4) \
-             FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
-             WHERE t.id = i.id AND t.attempt = i.attempt AND t.state = 'RUNNING' AND t.lease_owner = $3 \
-               AND t.lease_expires_at > now() \
+            "WITH mine AS MATERIALIZED ( \
+               SELECT t.id FROM tasks t JOIN unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
+                 ON t.id = i.id AND t.attempt = i.attempt \
+               WHERE t.state = 'RUNNING' AND t.lease_owner = $3 AND t.lease_expires_at > now() \
+               FOR UPDATE OF t SKIP LOCKED \
+             ) \
+             UPDATE tasks t SET lease_expires_at = now() + make_interval(secs => $4) \
+             FROM mine WHERE t.id = mine.id \
              RETURNING t.id, t.attempt",
         )
-        .bind(held.iter().map(|h| h.0.as_uuid()).collect::<Vec<_>>())
-        .bind(held.iter().map(|h| h.1.0).collect::<Vec<_>>())
+        .bind(&ids)
+        .bind(&attempts)
         .bind(worker)
         .bind(secs(ttl))
         .fetch_all(&self.pool)
         .await
         .context("renewing leases")?;
-        Ok(rows
+        let mut out: HashSet<(TaskId, Attempt)> = rows
             .into_iter()
             .map(|r| (TaskId::from_uuid(r.0), Attempt(r.1)))
-            .collect())
+            .collect();
+        if out.len() < held.len() {
+            // Skipped (locked) or gone: a plain read tells them apart without waiting.
+            let still: Vec<(Uuid, i32)> = sqlx::query_as(
+                "SELECT t.id, t.attempt FROM tasks t JOIN unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
+                   ON t.id = i.id AND t.attempt = i.attempt \
+                 WHERE t.state = 'RUNNING' AND t.lease_owner = $3 AND t.lease_expires_at > now()",
+            )
+            .bind(&ids)
+            .bind(&attempts)
+            .bind(worker)
+            .fetch_all(&self.pool)
+            .await
+            .context("checking leases skipped by the renewal")?;
+            out.extend(still.into_iter().map(|r| (TaskId::from_uuid(r.0), Attempt(r.1))));
+        }
+        Ok(out)
     }
 
     /// RUNNING tasks whose lease expired, oldest first.
@@ -192,6 +219,11 @@ impl Store {
         pauses: &[(AgentKind, DateTime<Utc>, String)],
         actor: &str,
     ) -> anyhow::Result<Vec<Applied>> {
+        if pauses.is_empty() {
+            // One statement: atomic on its own, and two round trips shorter than a transaction.
+            let mut c = self.pool.acquire().await?;
+            return apply_transitions_on(&mut c, rows, actor).await;
+        }
         let mut tx = self.pool.begin().await?;
         let applied = apply_transitions_on(&mut tx, rows, actor).await?;
         for (agent, until, reason) in pauses {

@@ -131,22 +131,44 @@ impl Store {
     }
 
     /// Records that these orders were handed to Redis generation `gen` (fenced on the attempt,
-    /// so a late mark cannot cover a newer requeue).
+    /// so a late mark cannot cover a newer requeue). Rows locked by another transaction (a claim
+    /// taking the task, a cancel) are skipped, never waited for: such a row is leaving QUEUED,
+    /// and one that stays QUEUED unmarked is only sent again by the reconciler.
     pub async fn mark_dispatched(&self, orders: &[Dispatch], generation: &str) -> anyhow::Result<u64> {
+        self.write_dispatch_marks(orders, generation, false).await
+    }
+
+    /// Undoes a mark recorded with the insert when the hand-over failed, so the reconciler
+    /// sends these tasks after its grace. Skips locked rows, like [`Store::mark_dispatched`].
+    pub async fn unmark_dispatched(&self, orders: &[Dispatch], generation: &str) -> anyhow::Result<u64> {
+        self.write_dispatch_marks(orders, generation, true).await
+    }
+
+    async fn write_dispatch_marks(&self, orders: &[Dispatch], generation: &str, clear: bool) -> anyhow::Result<u64> {
         if orders.is_empty() {
             return Ok(0);
         }
         let done = sqlx::query(
-            "UPDATE tasks t SET dispatched_gen = $3, dispatched_at = now() \
-             FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
-             WHERE t.id = i.id AND t.attempt = i.attempt AND t.state::text = 'QUEUED'",
+            "WITH q AS MATERIALIZED ( \
+               SELECT t.id FROM tasks t JOIN unnest($1::uuid[], $2::int[]) AS i(id, attempt) \
+                 ON t.id = i.id AND t.attempt = i.attempt \
+               WHERE t.state::text = 'QUEUED' AND (NOT $4 OR t.dispatched_gen = $3) FOR UPDATE OF t SKIP LOCKED \
+             ) \
+             UPDATE tasks t SET dispatched_gen = CASE WHEN $4 THEN NULL ELSE $3 END, \
+               dispatched_at = CASE WHEN $4 THEN NULL ELSE now() END \
+             FROM q WHERE t.id = q.id",
         )
         .bind(orders.iter().map(|o| o.task.as_uuid()).collect::<Vec<_>>())
         .bind(orders.iter().map(|o| o.attempt.0).collect::<Vec<_>>())
         .bind(generation)
+        .bind(clear)
         .execute(&self.pool)
         .await
-        .context("marking tasks dispatched")?;
+        .context(if clear {
+            "clearing dispatch marks"
+        } else {
+            "marking tasks dispatched"
+        })?;
         Ok(done.rows_affected())
     }
 

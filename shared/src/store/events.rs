@@ -81,34 +81,43 @@ impl Store {
         Ok(id.unwrap_or(0))
     }
 
-    /// Runs `publish` on up to `limit` unpublished events and marks them published, in one
-    /// transaction holding their row locks (concurrent relays skip them). If `publish` fails or
-    /// the commit does, nothing is marked and the events are published again later.
+    /// Runs `publish` on up to `limit` unpublished events (those in `event_outbox`) and takes
+    /// them out of the outbox, in one transaction holding their outbox rows (concurrent relays
+    /// skip them). If `publish` fails or the commit does, the outbox keeps them and they are
+    /// published again later.
     pub async fn relay_events<F, Fut>(&self, limit: i64, publish: F) -> anyhow::Result<usize>
     where
         F: FnOnce(Vec<FeedEvent>) -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<()>>,
     {
         let mut tx = self.pool.begin().await?;
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
-               e.created_at, t.project_id \
-             FROM task_events e JOIN tasks t ON t.id = e.task_id \
-             WHERE NOT e.published ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED",
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "DELETE FROM event_outbox WHERE id = ANY(ARRAY( \
+               SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)) \
+             RETURNING id",
         )
         .bind(limit)
         .fetch_all(&mut *tx)
         .await
-        .context("reading unpublished events")?;
-        if rows.is_empty() {
+        .context("taking events from the outbox")?;
+        if ids.is_empty() {
             return Ok(0);
         }
-        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        publish(to_feed(rows)?).await?;
-        sqlx::query("UPDATE task_events SET published = true WHERE id = ANY($1)")
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
+        // By primary key (an array parameter keeps the plan to index lookups).
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
+               e.created_at, t.project_id \
+             FROM task_events e JOIN tasks t ON t.id = e.task_id \
+             WHERE e.id = ANY($1) ORDER BY e.id",
+        )
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await
+        .context("reading outbox events")?;
+        // Entries whose event is gone (a deleted task) are dropped with the rest.
+        if !rows.is_empty() {
+            publish(to_feed(rows)?).await?;
+        }
         tx.commit().await?;
         Ok(ids.len())
     }
@@ -119,7 +128,9 @@ impl Store {
             "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
                e.created_at, t.project_id \
              FROM task_events e JOIN tasks t ON t.id = e.task_id \
-             WHERE e.published AND e.created_at > now() - make_interval(secs => $1) ORDER BY e.id DESC LIMIT $2",
+             WHERE e.created_at > now() - make_interval(secs => $1) \
+               AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.id = e.id) \
+             ORDER BY e.id DESC LIMIT $2",
         )
         .bind(window.as_secs_f64())
         .bind(limit)

@@ -29,6 +29,10 @@ pub struct NewTask {
     pub idempotency: Option<(String, String)>,
     /// Recorded as the reason of the `create` event (how the task was classified).
     pub creation_reason: Option<String>,
+    /// The Redis generation the caller will hand this QUEUED task to right after the commit,
+    /// recorded with the insert instead of by a second UPDATE (see `outbox::premark`). `None`
+    /// leaves the task to be marked after the hand-over, or sent by the reconciler.
+    pub dispatch_generation: Option<String>,
 }
 
 /// How a created task should start.
@@ -239,7 +243,7 @@ impl Store {
              ($1::task_state IS NULL OR t.state = $1::task_state) AND \
              ($2::agent_kind IS NULL OR t.agent = $2::agent_kind) AND \
              ($3::uuid IS NULL OR t.project_id = $3) AND \
-             ($4::text IS NULL OR t.labels @> ARRAY[$4::text]) AND \
+             ($4::text IS NULL OR (t.labels @> ARRAY[$4::text] AND t.labels <> '{}')) AND \
              ($5::uuid IS NULL OR t.parent_task_id = $5) AND \
              ($6::uuid IS NULL OR t.id < $6) \
              ORDER BY t.id DESC LIMIT $7"
@@ -431,6 +435,7 @@ pub(super) async fn insert_tasks_on(
     let mut idem_key = Vec::with_capacity(n);
     let mut idem_hash = Vec::with_capacity(n);
     let mut creation_reason = Vec::with_capacity(n);
+    let mut dispatch_generation = Vec::with_capacity(n);
     for t in tasks {
         let s = &t.spec;
         ids.push(t.id.as_uuid());
@@ -455,25 +460,27 @@ pub(super) async fn insert_tasks_on(
         idem_key.push(t.idempotency.as_ref().map(|(k, _)| k.as_str()));
         idem_hash.push(t.idempotency.as_ref().map(|(_, h)| h.as_str()));
         creation_reason.push(t.creation_reason.as_deref());
+        dispatch_generation.push(t.dispatch_generation.as_deref().filter(|_| state == TaskState::Queued));
     }
     let sql = concat!(
         "WITH input AS ( \
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], \
              $7::text[], $8::text[], $9::text[], $10::int[], $11::int8[], $12::float8[], $13::bool[], \
-             $14::jsonb[], $15::jsonb[], $16::jsonb[], $17::timestamptz[], $18::text[], $19::text[], $25::text[]) \
+             $14::jsonb[], $15::jsonb[], $16::jsonb[], $17::timestamptz[], $18::text[], $19::text[], $25::text[], $26::text[]) \
            WITH ORDINALITY AS i(id, project_id, parent_task_id, title, description, instructions, agent, model, \
              priority, max_attempts, timeout_ms, budget_usd, review, labels, depends_on, options, run_at, \
-             idempotency_key, request_hash, creation_reason, n) \
+             idempotency_key, request_hash, creation_reason, dispatched_gen, n) \
          ), ins AS ( \
            INSERT INTO tasks (id, project_id, parent_task_id, title, description, instructions, agent, model, \
              priority, max_attempts, timeout_ms, budget_usd, review, labels, depends_on, options, run_at, \
-             idempotency_key, request_hash, state, queued_at) \
+             idempotency_key, request_hash, state, queued_at, dispatched_gen, dispatched_at) \
            SELECT id, project_id, parent_task_id, title, description, instructions, agent::agent_kind, model, \
              priority::task_priority, max_attempts, timeout_ms, budget_usd, review, \
              ARRAY(SELECT jsonb_array_elements_text(labels)), \
              ARRAY(SELECT jsonb_array_elements_text(depends_on)::uuid), options, run_at, \
              idempotency_key, request_hash, $20::task_state, \
-             CASE WHEN $20::task_state = 'QUEUED' THEN now() END \
+             CASE WHEN $20::task_state = 'QUEUED' THEN now() END, \
+             dispatched_gen, CASE WHEN dispatched_gen IS NOT NULL THEN now() END \
            FROM input ORDER BY n \
            RETURNING * \
          ), ev AS ( \
@@ -514,6 +521,7 @@ pub(super) async fn insert_tasks_on(
         .bind(events.iter().map(|e| e.2).collect::<Vec<_>>())
         .bind(actor)
         .bind(&creation_reason)
+        .bind(&dispatch_generation)
         .fetch_all(&mut *ex)
         .await
         .context("inserting tasks")?;

@@ -54,9 +54,10 @@ fn check_scope(auth: &BearerAuth, spec: &TaskSpec) -> Result<(), ApiError> {
 }
 
 /// Hands QUEUED tasks to Redis; logs (does not fail the request) when Redis is unavailable.
-pub async fn dispatch_queued(state: &AppState, tasks: &[shared::domain::Task]) {
+/// `marks`: the generations recorded with their insert ([`outbox::premark`]).
+pub async fn dispatch_queued(state: &AppState, tasks: &[shared::domain::Task], marks: &outbox::Premarks) {
     let orders = outbox::immediate_orders(tasks);
-    if let Err(e) = outbox::hand_over(&state.store, &state.queue, &orders).await {
+    if let Err(e) = outbox::hand_over_premarked(&state.store, &state.queue, &orders, marks).await {
         tracing::warn!(error.message = %e, tasks = orders.len(), "dispatch deferred to the reconciler");
     }
 }
@@ -98,7 +99,20 @@ pub async fn create_one(
         spec,
         idempotency,
         creation_reason: reason,
+        dispatch_generation: None,
     };
+    if new.idempotency.is_none() {
+        // Concurrent creates share statements (see `inserter`), which also hands the task over.
+        let t = state
+            .inserter
+            .insert(new, initial, auth.actor())
+            .await
+            .map_err(reference_error)?;
+        return Ok(Created::New(t));
+    }
+    let mut new = [new];
+    let marks = outbox::premark(&state.queue, &mut new, initial);
+    let [new] = new;
     match state
         .store
         .insert_idempotent(new, initial, &auth.actor())
@@ -106,7 +120,7 @@ pub async fn create_one(
         .map_err(reference_error)?
     {
         IdempotentInsert::Created(t) => {
-            dispatch_queued(state, std::slice::from_ref(&t)).await;
+            dispatch_queued(state, std::slice::from_ref(&t), &marks).await;
             Ok(Created::New(*t))
         }
         IdempotentInsert::Replayed(t) => Ok(Created::Replayed(*t)),
@@ -138,22 +152,24 @@ pub async fn create_batch(
     }
     let specs: Vec<&TaskSpec> = parsed.iter().map(|p| &p.spec).collect();
     check_prerequisites(state, &specs).await?;
-    let new: Vec<NewTask> = parsed
+    let mut new: Vec<NewTask> = parsed
         .into_iter()
         .map(|p| NewTask {
             id: TaskId::new(),
             spec: p.spec,
             idempotency: None,
             creation_reason: p.reason,
+            dispatch_generation: None,
         })
         .collect();
     let initial = if run { Initial::Run } else { Initial::Pending };
+    let marks = outbox::premark(&state.queue, &mut new, initial);
     let tasks = state
         .store
         .insert_tasks(&new, initial, &auth.actor())
         .await
         .map_err(reference_error)?;
-    dispatch_queued(state, &tasks).await;
+    dispatch_queued(state, &tasks, &marks).await;
     Ok(new.iter().map(|n| n.id).collect())
 }
 

@@ -329,7 +329,7 @@ async fn act(
         None => Err(ApiError::not_found("task", id)),
         Some(Applied::Done(task)) => {
             if task.state == TaskState::Queued {
-                create::dispatch_queued(state, std::slice::from_ref(&task)).await;
+                create::dispatch_queued(state, std::slice::from_ref(&task), &Default::default()).await;
             }
             if event == TaskEvent::Cancel && before.state == TaskState::Queued {
                 // Orders already in a stream are dropped at claim time by the fence.

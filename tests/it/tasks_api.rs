@@ -399,3 +399,40 @@ async fn references_to_missing_tasks_or_projects_are_422() {
     assert_eq!(s, 422);
     assert_problem(&p, 422, "unknown-reference");
 }
+
+#[tokio::test]
+async fn concurrent_creates_succeed_or_fail_each_on_their_own() {
+    // Concurrent creates share insert statements; one bad reference must fail only its request.
+    let app = TestApp::spawn_without_worker().await;
+    let bodies: Vec<Value> = (0..24)
+        .map(|i| {
+            if i == 7 {
+                json!({"title": "orphan", "agent": "noop", "parent_task_id": uuid::Uuid::new_v4()})
+            } else {
+                json!({"title": format!("c{i}"), "agent": "noop"})
+            }
+        })
+        .collect();
+    let answers = futures::future::join_all(bodies.iter().map(|b| app.post("/api/tasks?run=true", b))).await;
+    let mut created = Vec::new();
+    for (i, r) in answers.into_iter().enumerate() {
+        if i == 7 {
+            let (s, p) = problem(r).await;
+            assert_eq!(s, 422);
+            assert_problem(&p, 422, "unknown-reference");
+        } else {
+            assert_eq!(r.status(), 201, "request {i}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["title"], format!("c{i}"), "each request gets its own task back");
+            assert_eq!(v["state"], "QUEUED");
+            created.push(v["id"].as_str().unwrap().to_owned());
+        }
+    }
+    let distinct: std::collections::HashSet<&String> = created.iter().collect();
+    assert_eq!(distinct.len(), 23);
+    assert_eq!(
+        app.queue.stream_lengths(shared::domain::AgentKind::Noop).await.unwrap()[1],
+        23,
+        "every created task was handed to Redis before its answer"
+    );
+}

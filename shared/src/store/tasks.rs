@@ -462,6 +462,8 @@ pub(super) async fn insert_tasks_on(
         creation_reason.push(t.creation_reason.as_deref());
         dispatch_generation.push(t.dispatch_generation.as_deref().filter(|_| state == TaskState::Queued));
     }
+    // Labels and prerequisites arrive as JSON arrays; most tasks have neither, and the CASE
+    // spares those rows two subqueries each.
     let sql = concat!(
         "WITH input AS ( \
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], \
@@ -476,8 +478,9 @@ pub(super) async fn insert_tasks_on(
              idempotency_key, request_hash, state, queued_at, dispatched_gen, dispatched_at) \
            SELECT id, project_id, parent_task_id, title, description, instructions, agent::agent_kind, model, \
              priority::task_priority, max_attempts, timeout_ms, budget_usd, review, \
-             ARRAY(SELECT jsonb_array_elements_text(labels)), \
-             ARRAY(SELECT jsonb_array_elements_text(depends_on)::uuid), options, run_at, \
+             CASE WHEN labels = '[]' THEN '{}' ELSE ARRAY(SELECT jsonb_array_elements_text(labels)) END, \
+             CASE WHEN depends_on = '[]' THEN '{}' \
+               ELSE ARRAY(SELECT jsonb_array_elements_text(depends_on)::uuid) END, options, run_at, \
              idempotency_key, request_hash, $20::task_state, \
              CASE WHEN $20::task_state = 'QUEUED' THEN now() END, \
              dispatched_gen, CASE WHEN dispatched_gen IS NOT NULL THEN now() END \

@@ -28,6 +28,8 @@
 #               offers it, as Debian's Postgres does)
 #   W1_EXTRA    extra driver arguments for W1 (experiments, e.g. "--experiment-analyze 1": ANALYZE
 #               tasks after the first batch, to show the claim with a correct plan; not a result)
+#   EXPERIMENT_SQL  SQL run against every fresh cm_bench after its migrations (experiments only,
+#               e.g. dropping a constraint to price it; printed on the machine line; not a result)
 #   QUIET_MAX   seconds to wait (at most) for a quiet machine before each measured part (20)
 #   PROFILE=1   during W1: `perf record -a -g` the machine (needs perf) and log every statement of
 #               cm_bench (log_min_duration_statement=0), summarised by bench/sqlprofile.py
@@ -155,7 +157,7 @@ postgres=$("${PSQL[@]}" -c 'SHOW server_version' | cut -d' ' -f1) \
 synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit') \
 git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo +dirty) \
 build=$BUILD binaries=$(date -r "$BIN/worker" +%Y-%m-%dT%H:%M:%S) \
-load1=$(cut -d' ' -f1 /proc/loadavg)"
+load1=$(cut -d' ' -f1 /proc/loadavg)${EXPERIMENT_SQL:+ experiment_sql=\"$EXPERIMENT_SQL\"}"
 
 # ------------------------------------------------------------------ one world per workload
 TOKEN=""
@@ -165,6 +167,7 @@ fresh_world() {
   "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
   "${PSQL[@]}" -c "CREATE DATABASE $DB" >/dev/null
   "$BIN/api" migrate >>"$LOGS/admin.log" 2>&1
+  if [ -n "${EXPERIMENT_SQL:-}" ]; then "${PSQL[@]}" -d "$DB" -c "$EXPERIMENT_SQL" >/dev/null; fi
   TOKEN="$("$BIN/api" token create --name bench 2>>"$LOGS/admin.log")"
 }
 

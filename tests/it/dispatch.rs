@@ -308,6 +308,21 @@ async fn flushall_during_a_run_loses_nothing_and_runs_nothing_twice() {
     .await
     .unwrap();
     assert_eq!(overlapping, 0);
+    // No foreign key guards these tables (ARCHITECTURE.md): every row must still have its task,
+    // and every task its four events (create, enqueue, start, finish) at least.
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM task_events e WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = e.task_id)) \
+              + (SELECT count(*) FROM executions x WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.task_id))",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0, "events or executions without their task");
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM task_events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(events >= 4 * 300, "{events} events for 300 tasks");
 }
 
 #[tokio::test]

@@ -30,6 +30,7 @@
 #               tasks after the first batch, to show the claim with a correct plan; not a result)
 #   EXPERIMENT_SQL  SQL run against every fresh cm_bench after its migrations (experiments only,
 #               e.g. dropping a constraint to price it; printed on the machine line; not a result)
+#   KEEP_DB=1   leave the last part's cm_bench in place for inspection (it is dropped by default)
 #   QUIET_MAX   seconds to wait (at most) for a quiet machine before each measured part (20)
 #   PROFILE=1   during W1: `perf record -a -g` the machine (needs perf) and log every statement of
 #               cm_bench (log_min_duration_statement=0), summarised by bench/sqlprofile.py
@@ -104,7 +105,7 @@ cleanup() {
   set +e
   stop_services
   [ -n "$REDIS_PID" ] && stop_pid "$REDIS_PID" 5
-  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+  [ -n "${KEEP_DB:-}" ] || "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
   log "cleaned up (exit $rc); results in $OUT"
   exit "$rc"
 }
@@ -301,7 +302,8 @@ run_w2() { # run_w2 [AGENTS]
   fresh_world || return 1
   start_api || return 1
   start_worker bench-w2 WORKER_AGENTS="$agents" || return 1
-  drive 180 w2 --rate "$RATE" --duration-s "$DURATION_S" --agents "$agents" || return 1
+  drive 180 w2 --rate "$RATE" --duration-s "$DURATION_S" --agents "$agents" --api-pid "$API_PID" \
+    --worker-pid "$LAST_WORKER_PID" || return 1
 }
 
 run_kill() {

@@ -104,7 +104,7 @@ async fn the_relay_marks_events_only_once_redis_has_them() {
     let app = TestApp::spawn_without_worker().await;
     app.run_exec(&["true"], json!({})).await;
     let unpublished = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM event_outbox")
+        sqlx::query_scalar::<_, i64>("SELECT coalesce(sum(cardinality(event_ids)), 0) FROM event_outbox_batches")
             .fetch_one(&app.db.pool)
             .await
             .unwrap()
@@ -128,6 +128,32 @@ async fn the_relay_marks_events_only_once_redis_has_them() {
     })
     .await;
     assert_eq!(len, 2);
+}
+
+#[tokio::test]
+async fn the_outbox_holds_one_row_per_statement_and_the_relay_takes_whole_rows() {
+    let app = TestApp::spawn_without_worker().await;
+    let tasks: Vec<Value> = (0..3)
+        .map(|i| json!({"title": format!("b{i}"), "agent": "noop"}))
+        .collect();
+    let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
+    assert_eq!(r.status(), 200);
+    app.run_exec(&["true"], json!({})).await;
+    let sizes = || async {
+        sqlx::query_scalar::<_, i32>("SELECT cardinality(event_ids) FROM event_outbox_batches ORDER BY id")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap()
+    };
+    // Each create statement wrote a create and a queue event per task, as one outbox row.
+    assert_eq!(sizes().await, vec![6, 2]);
+    // Whole rows only: the second row does not fit in what the first leaves of the limit...
+    assert_eq!(app.store.relay_events(7, |_| async { Ok(()) }).await.unwrap(), 6);
+    assert_eq!(sizes().await, vec![2]);
+    // ...and a row larger than the limit still goes out whole.
+    assert_eq!(app.store.relay_events(1, |_| async { Ok(()) }).await.unwrap(), 2);
+    assert!(sizes().await.is_empty());
+    assert_eq!(app.store.relay_events(1, |_| async { Ok(()) }).await.unwrap(), 0);
 }
 
 #[tokio::test]

@@ -128,6 +128,16 @@ struct Pids {
     redis: Option<i32>,
 }
 
+impl Pids {
+    fn from_args(a: &Args) -> Pids {
+        Pids {
+            api: a.pid("api-pid"),
+            worker: a.pid("worker-pid"),
+            redis: a.pid("redis-pid"),
+        }
+    }
+}
+
 async fn pg_pids(pg: &mut PgConnection) -> Result<(Vec<i32>, Vec<i32>)> {
     let rows = sqlx::query(
         "SELECT pid, coalesce(datname = current_database(), false) AS mine FROM pg_stat_activity \
@@ -351,11 +361,7 @@ async fn w1(a: &Args) -> Result<()> {
     let inflight: usize = a.n("inflight", 64)?;
     let conc = a.s("worker-concurrency", "64");
     let deadline = Instant::now() + Duration::from_secs(a.n("timeout-s", 300)?);
-    let pids = Pids {
-        api: a.pid("api-pid"),
-        worker: a.pid("worker-pid"),
-        redis: a.pid("redis-pid"),
-    };
+    let pids = Pids::from_args(a);
     let api = Api::new(a)?;
     let mut pg = PgConnection::connect(&a.req("db")?).await?;
     let before = completed(&mut pg).await?;
@@ -495,10 +501,12 @@ async fn w2(a: &Args) -> Result<()> {
     let api = Api::new(a)?;
     let mut pg = PgConnection::connect(&a.req("db")?).await?;
     let load_start = load1();
+    let pids = Pids::from_args(a);
     // Warm the connection pool a little so the first requests do not pay the TCP setup.
     for _ in 0..2 {
         let _ = api.http.get(format!("{}/healthz", api.url)).send().await;
     }
+    let cpu0 = cpu_snap(&mut pg, &pids).await?;
     let start = tokio::time::Instant::now() + Duration::from_millis(20);
     let step = Duration::from_secs_f64(1.0 / rate);
     let mut handles = Vec::with_capacity(total);
@@ -527,6 +535,7 @@ async fn w2(a: &Args) -> Result<()> {
     }
     let all_in = std::sync::atomic::AtomicBool::new(true);
     wait_completed(&mut pg, total as i64, Duration::from_millis(10), deadline, poll_mode(a)?, &all_in).await?;
+    let cpu1 = cpu_snap(&mut pg, &pids).await?;
     let achieved = total as f64 / (send_end.duration_since(start) + step).as_secs_f64();
     rtt.sort_by(|x, y| x.total_cmp(y));
     let pct = |v: &[f64], p: f64| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
@@ -576,6 +585,7 @@ async fn w2(a: &Args) -> Result<()> {
         fmt(late_max),
         load1()
     );
+    println!("{}", cpu_line(&format!("workload=W2 agents={}", a.s("agents", "noop")), &cpu0, &cpu1));
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The event log as a feed: reading events after a cursor (SSE replay), and the relay's outbox
-//! of events not yet appended to the Redis events stream.
+//! of events not yet appended to the Redis events stream (`event_outbox_batches`: one row per
+//! statement that wrote events, filled by a trigger on `task_events`).
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -81,28 +82,47 @@ impl Store {
         Ok(id.unwrap_or(0))
     }
 
-    /// Runs `publish` on up to `limit` unpublished events (those in `event_outbox`) and takes
-    /// them out of the outbox, in one transaction holding their outbox rows (concurrent relays
-    /// skip them). If `publish` fails or the commit does, the outbox keeps them and they are
-    /// published again later.
+    /// Runs `publish` on the unpublished events of the oldest outbox rows (one row per statement
+    /// that wrote events; whole rows, at least one, at most `limit` events unless the first row
+    /// alone holds more) and takes those rows out of the outbox, in one transaction holding them
+    /// (concurrent relays skip them). If `publish` fails or the commit does, the outbox keeps
+    /// them and they are published again later. Returns how many events went out.
     pub async fn relay_events<F, Fut>(&self, limit: i64, publish: F) -> anyhow::Result<usize>
     where
         F: FnOnce(Vec<FeedEvent>) -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<()>>,
     {
         let mut tx = self.pool.begin().await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "DELETE FROM event_outbox WHERE id = ANY(ARRAY( \
-               SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)) \
-             RETURNING id",
+        // Sizes first, so rows beyond the limit are never read in full.
+        let rows: Vec<(i64, i32)> = sqlx::query_as(
+            "SELECT id, cardinality(event_ids) FROM event_outbox_batches ORDER BY id LIMIT $1 \
+             FOR UPDATE SKIP LOCKED",
         )
         .bind(limit)
         .fetch_all(&mut *tx)
         .await
-        .context("taking events from the outbox")?;
-        if ids.is_empty() {
+        .context("locking outbox rows")?;
+        let budget = usize::try_from(limit).unwrap_or(0);
+        let mut taken = Vec::new();
+        let mut count = 0usize;
+        for (id, n) in rows {
+            let n = usize::try_from(n).unwrap_or(0);
+            if !taken.is_empty() && count + n > budget {
+                break;
+            }
+            taken.push(id);
+            count += n;
+        }
+        if taken.is_empty() {
             return Ok(0);
         }
+        let batches: Vec<Vec<i64>> =
+            sqlx::query_scalar("DELETE FROM event_outbox_batches WHERE id = ANY($1) RETURNING event_ids")
+                .bind(&taken)
+                .fetch_all(&mut *tx)
+                .await
+                .context("taking events from the outbox")?;
+        let ids: Vec<i64> = batches.into_iter().flatten().collect();
         // By primary key (an array parameter keeps the plan to index lookups).
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
@@ -129,7 +149,7 @@ impl Store {
                e.created_at, t.project_id \
              FROM task_events e JOIN tasks t ON t.id = e.task_id \
              WHERE e.created_at > now() - make_interval(secs => $1) \
-               AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.id = e.id) \
+               AND e.id NOT IN (SELECT unnest(o.event_ids) FROM event_outbox_batches o) \
              ORDER BY e.id DESC LIMIT $2",
         )
         .bind(window.as_secs_f64())

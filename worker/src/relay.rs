@@ -14,6 +14,10 @@ use crate::context::Context;
 
 const BATCH: i64 = 1000;
 const IDLE_POLL: Duration = Duration::from_millis(100);
+/// After a round that found events but not a full batch, how long more gather before the next:
+/// under a steady stream each round (a transaction and its commit) then carries the events of
+/// this interval instead of the one or two written since the last round.
+const LINGER: Duration = Duration::from_millis(10);
 /// How far back events are re-published after Redis lost the events stream.
 pub const REPLAY_WINDOW: Duration = Duration::from_secs(600);
 
@@ -53,7 +57,7 @@ pub async fn run_with(store: shared::store::Store, queue: shared::queue::Queue, 
     loop {
         let pause = match relay_once(&store, &queue).await {
             Ok(0) => IDLE_POLL,
-            Ok(_) => Duration::ZERO,
+            Ok(_) => LINGER,
             Err(e) => {
                 tracing::warn!(error.message = %format!("{e:#}"), "event relay failed; retrying");
                 Duration::from_secs(1)

@@ -92,7 +92,12 @@ impl Store {
         F: FnOnce(Vec<FeedEvent>) -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<()>>,
     {
-        let mut tx = self.pool.begin().await?;
+        // Losing this commit in a crash only publishes the events again (consumers de-duplicate
+        // by id), so it need not wait for its WAL flush.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN; SET LOCAL synchronous_commit = off")
+            .await?;
         // Sizes first, so rows beyond the limit are never read in full.
         let rows: Vec<(i64, i32)> = sqlx::query_as(
             "SELECT id, cardinality(event_ids) FROM event_outbox_batches ORDER BY id LIMIT $1 \

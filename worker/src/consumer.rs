@@ -121,26 +121,11 @@ async fn turn(
     }
     // Fleet capacity.
     let wanted = ctx.take_slots(agent, permits.len());
-    // Without a fleet limit slots are not tracked, so asking Redis every turn only re-reads the
-    // settings: do it at most every UNLIMITED_RECHECK. A pause set meanwhile still stops claims
-    // (the claim SQL refuses paused agents); a limit set meanwhile applies within that interval.
-    let grant = if Instant::now() < *unlimited_until {
-        SlotGrant::Granted {
-            slots: wanted.clone(),
-            tracked: false,
-        }
-    } else {
-        match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await {
-            Ok(g) => {
-                if matches!(g, SlotGrant::Granted { tracked: false, .. }) {
-                    *unlimited_until = Instant::now() + UNLIMITED_RECHECK;
-                }
-                g
-            }
-            Err(e) => {
-                ctx.put_slots(agent, wanted);
-                return Err(e);
-            }
+    let grant = match grant_slots(ctx, agent, &wanted, unlimited_until).await {
+        Ok(g) => g,
+        Err(e) => {
+            ctx.put_slots(agent, wanted);
+            return Err(e);
         }
     };
     let (mut slots, tracked) = match grant {
@@ -176,7 +161,7 @@ async fn turn(
         agent,
         consumer,
         reader,
-        (next_autoclaim, next_promote),
+        (next_autoclaim, next_promote, unlimited_until),
         &mut permits,
         &mut slots,
         tracked,
@@ -215,6 +200,29 @@ async fn turn(
     Ok(())
 }
 
+/// Fleet slots for `wanted`. Without a fleet limit slots are not tracked, so asking Redis
+/// (`acquire.lua`) every time only re-reads the settings: after an answer that the agent has no
+/// limit, it is trusted for `UNLIMITED_RECHECK`. A pause set meanwhile still stops claims (the
+/// claim SQL refuses paused agents); a limit set meanwhile applies within that interval.
+async fn grant_slots(
+    ctx: &Context,
+    agent: AgentKind,
+    wanted: &[String],
+    unlimited_until: &mut Instant,
+) -> anyhow::Result<SlotGrant> {
+    if Instant::now() < *unlimited_until {
+        return Ok(SlotGrant::Granted {
+            slots: wanted.to_vec(),
+            tracked: false,
+        });
+    }
+    let g = ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, wanted).await?;
+    if matches!(g, SlotGrant::Granted { tracked: false, .. }) {
+        *unlimited_until = Instant::now() + UNLIMITED_RECHECK;
+    }
+    Ok(g)
+}
+
 async fn release(ctx: &Context, agent: AgentKind, slots: Vec<String>, tracked: bool) {
     if tracked
         && !slots.is_empty()
@@ -231,7 +239,7 @@ async fn read_and_claim(
     agent: AgentKind,
     consumer: &str,
     reader: &mut Option<Reader>,
-    (next_autoclaim, next_promote): (&mut Instant, &mut Instant),
+    (next_autoclaim, next_promote, unlimited_until): (&mut Instant, &mut Instant, &mut Instant),
     permits: &mut Vec<tokio::sync::OwnedSemaphorePermit>,
     slots: &mut Vec<String>,
     tracked: bool,
@@ -279,7 +287,7 @@ async fn read_and_claim(
                     Err(_) => permits.push(ctx.permits.clone().acquire_owned().await?),
                 }
                 let wanted = ctx.take_slots(agent, 1);
-                match ctx.queue.acquire_slots(agent, ctx.settings.lease_ttl, &wanted).await? {
+                match grant_slots(ctx, agent, &wanted, unlimited_until).await? {
                     SlotGrant::Granted { slots: granted, .. } => {
                         let unused: Vec<String> = wanted.into_iter().filter(|w| !granted.contains(w)).collect();
                         ctx.put_slots(agent, unused);

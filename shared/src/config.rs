@@ -187,6 +187,9 @@ pub struct WorkerSettings {
     /// `CLAIM_LINGER_MS`: with a backlog, how long a claim waits for more of this worker's
     /// attempts to finish so it claims a bigger batch (0: claim at once).
     pub claim_linger: Duration,
+    /// `CLAIM_LOOPS`: claim loops per agent type. With two, one reads and claims while the
+    /// other's claim statement is in Postgres.
+    pub claim_loops: usize,
     /// `DEPLOY_TIMEOUT_MS`: how long a project's deploy command may run when a story ships.
     pub deploy_timeout: Duration,
     /// `LOG_ARCHIVE_MAX_BYTES`: most of an attempt's log archived (compressed) in Postgres.
@@ -571,6 +574,14 @@ impl WorkerSettings {
                 reason: "must be between 1 and 1024".into(),
             });
         }
+        let claim_loops: usize = env.get("CLAIM_LOOPS", 2)?;
+        if !(1..=16).contains(&claim_loops) {
+            return Err(ConfigError {
+                var: "CLAIM_LOOPS",
+                value: claim_loops.to_string(),
+                reason: "must be between 1 and 16".into(),
+            });
+        }
         let lease_ttl = env.millis("LEASE_TTL_MS", 30_000)?;
         let heartbeat_interval = env.millis("HEARTBEAT_INTERVAL_MS", 1_000)?;
         if heartbeat_interval * 2 > lease_ttl {
@@ -627,6 +638,7 @@ impl WorkerSettings {
             log_archive_max_bytes: env.get("LOG_ARCHIVE_MAX_BYTES", 16 * 1024 * 1024)?,
             deploy_timeout: env.millis("DEPLOY_TIMEOUT_MS", 600_000)?,
             claim_linger: Duration::from_millis(env.get("CLAIM_LINGER_MS", 2u64)?),
+            claim_loops,
             gemini_bin: env.string("GEMINI_BIN", "gemini"),
             gemini_model: env.string("GEMINI_MODEL", "gemini-2.5-pro"),
             gemini_env: GEMINI_ENV_VARS
@@ -651,6 +663,7 @@ mod tests {
         assert_eq!(api.bind.port(), 8080);
         let w = WorkerSettings::from_env(&env(&[])).unwrap();
         assert_eq!(w.agents, vec![AgentKind::Exec, AgentKind::Noop]);
+        assert_eq!(w.claim_loops, 2);
     }
 
     #[test]
@@ -671,6 +684,8 @@ mod tests {
         assert_eq!(e.var, "GOOGLE_GEMINI_BASE_URL");
         let e = ApiSettings::from_env(&env(&[("CI_PLAN_TIMEOUT_MS", "600001")])).unwrap_err();
         assert_eq!(e.var, "CI_PLAN_TIMEOUT_MS");
+        let e = WorkerSettings::from_env(&env(&[("CLAIM_LOOPS", "0")])).unwrap_err();
+        assert_eq!(e.var, "CLAIM_LOOPS");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The claim loop of one agent type.
+//! A claim loop of one agent type (`CLAIM_LOOPS` of them run per type, sharing the worker's
+//! permits, so one reads and claims while another's claim statement is in Postgres).
 //!
 //! Each turn: take local permits (at least one, waiting for it), ask Redis for as many
 //! fleet-wide slots, promote due delayed orders, read that many stream entries (highest

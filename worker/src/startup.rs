@@ -60,7 +60,9 @@ impl Worker {
         let attempts = TaskTracker::new();
         let loops = TaskTracker::new();
         for agent in ctx.settings.agents.clone() {
-            loops.spawn(consumer::run(ctx.clone(), agent, claiming.clone(), attempts.clone()));
+            for _ in 0..ctx.settings.claim_loops {
+                loops.spawn(consumer::run(ctx.clone(), agent, claiming.clone(), attempts.clone()));
+            }
         }
         background.spawn(heartbeat::run(ctx.clone(), upkeep.clone()));
         background.spawn(maintenance::run(ctx.clone(), upkeep.clone()));

@@ -121,34 +121,29 @@ impl Store {
         if taken.is_empty() {
             return Ok(0);
         }
-        let batches: Vec<Vec<i64>> =
-            sqlx::query_scalar("DELETE FROM event_outbox_batches WHERE id = ANY($1) RETURNING event_ids")
-                .bind(&taken)
-                .fetch_all(&mut *tx)
-                .await
-                .context("taking events from the outbox")?;
-        let ids: Vec<i64> = batches.into_iter().flatten().collect();
-        // One primary-key lookup per event, whatever the statistics: as a join, a batch of 1,000
-        // was planned as sequential scans of both tables and a hash join (5 times slower on a
-        // table of 80,000 events; the LIMIT keeps the subqueries from being flattened into one).
+        // Taking the rows and reading their events is one statement. One primary-key lookup per
+        // event, whatever the statistics: as a join, a batch of 1,000 was planned as sequential
+        // scans of both tables and a hash join (5 times slower on a table of 80,000 events; the
+        // LIMIT keeps the subqueries from being flattened into one).
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
+            "WITH taken AS (DELETE FROM event_outbox_batches WHERE id = ANY($1) RETURNING event_ids) \
+             SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
                e.created_at, t.project_id \
-             FROM unnest($1::bigint[]) AS x(id) \
+             FROM taken CROSS JOIN LATERAL unnest(taken.event_ids) AS x(id) \
              CROSS JOIN LATERAL (SELECT * FROM task_events e WHERE e.id = x.id LIMIT 1) e \
              CROSS JOIN LATERAL (SELECT t.project_id FROM tasks t WHERE t.id = e.task_id LIMIT 1) t \
              ORDER BY e.id",
         )
-        .bind(&ids)
+        .bind(&taken)
         .fetch_all(&mut *tx)
         .await
-        .context("reading outbox events")?;
+        .context("taking events from the outbox")?;
         // Entries whose event is gone (a deleted task) are dropped with the rest.
         if !rows.is_empty() {
             publish(to_feed(rows)?).await?;
         }
         tx.commit().await?;
-        Ok(ids.len())
+        Ok(count)
     }
 
     /// Events of the last `window` (for re-publishing after Redis lost the events stream).

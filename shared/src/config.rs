@@ -200,6 +200,77 @@ pub struct WorkerSettings {
     pub gemini_model: String,
     /// The variables of [`GEMINI_ENV_VARS`] that are set.
     pub gemini_env: Vec<(String, String)>,
+    /// How agent processes are contained (`AGENT_SANDBOX` and friends).
+    pub sandbox: SandboxSettings,
+}
+
+/// `AGENT_SANDBOX`: how every process an attempt starts is contained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxMode {
+    /// `bwrap`: a bubblewrap sandbox per process (the default).
+    Bwrap,
+    /// `none`: processes run as the worker's user, with only a process group and a marker
+    /// variable to find them (for hosts without user namespaces; logged as a warning).
+    None,
+}
+
+impl SandboxMode {
+    /// The spelling in `AGENT_SANDBOX`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SandboxMode::Bwrap => "bwrap",
+            SandboxMode::None => "none",
+        }
+    }
+}
+
+impl FromStr for SandboxMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "bwrap" => Ok(SandboxMode::Bwrap),
+            "none" => Ok(SandboxMode::None),
+            other => Err(format!("`{other}` is not one of bwrap, none")),
+        }
+    }
+}
+
+/// The sandbox settings of a worker.
+#[derive(Debug, Clone)]
+pub struct SandboxSettings {
+    /// `AGENT_SANDBOX` (default `bwrap`).
+    pub mode: SandboxMode,
+    /// `AGENT_SANDBOX_BWRAP`: the bubblewrap binary (default `bwrap`).
+    pub bwrap: String,
+    /// `AGENT_SANDBOX_EXEC_NETWORK`: whether `exec` tasks keep the network (default true; model
+    /// agents always keep it, they must reach their APIs).
+    pub exec_network: bool,
+    /// `AGENT_SANDBOX_RO_PATHS`: more host paths (colon-separated, absolute) visible read-only
+    /// inside every sandbox, e.g. a toolchain installed outside `/usr`.
+    pub ro_paths: Vec<std::path::PathBuf>,
+}
+
+fn sandbox_settings(env: &Env) -> Result<SandboxSettings, ConfigError> {
+    let ro_paths = env.string("AGENT_SANDBOX_RO_PATHS", "");
+    let ro_paths: Vec<std::path::PathBuf> = ro_paths
+        .split(':')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from)
+        .collect();
+    if let Some(p) = ro_paths.iter().find(|p| !p.is_absolute()) {
+        return Err(ConfigError {
+            var: "AGENT_SANDBOX_RO_PATHS",
+            value: p.display().to_string(),
+            reason: "every path must be absolute".into(),
+        });
+    }
+    Ok(SandboxSettings {
+        mode: env.get("AGENT_SANDBOX", SandboxMode::Bwrap)?,
+        bwrap: env.string("AGENT_SANDBOX_BWRAP", "bwrap"),
+        exec_network: env.get("AGENT_SANDBOX_EXEC_NETWORK", true)?,
+        ro_paths,
+    })
 }
 
 /// Variables passed from the worker's environment to the Gemini CLI.
@@ -645,6 +716,7 @@ impl WorkerSettings {
                 .iter()
                 .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
                 .collect(),
+            sandbox: sandbox_settings(env)?,
         })
     }
 }
@@ -664,6 +736,8 @@ mod tests {
         let w = WorkerSettings::from_env(&env(&[])).unwrap();
         assert_eq!(w.agents, vec![AgentKind::Exec, AgentKind::Noop]);
         assert_eq!(w.claim_loops, 2);
+        assert_eq!(w.sandbox.mode, SandboxMode::Bwrap);
+        assert!(w.sandbox.exec_network);
     }
 
     #[test]
@@ -686,6 +760,10 @@ mod tests {
         assert_eq!(e.var, "CI_PLAN_TIMEOUT_MS");
         let e = WorkerSettings::from_env(&env(&[("CLAIM_LOOPS", "0")])).unwrap_err();
         assert_eq!(e.var, "CLAIM_LOOPS");
+        let e = WorkerSettings::from_env(&env(&[("AGENT_SANDBOX", "chroot")])).unwrap_err();
+        assert_eq!(e.var, "AGENT_SANDBOX");
+        let e = WorkerSettings::from_env(&env(&[("AGENT_SANDBOX_RO_PATHS", "/opt/x:rel")])).unwrap_err();
+        assert_eq!(e.var, "AGENT_SANDBOX_RO_PATHS");
     }
 
     #[test]

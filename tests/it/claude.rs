@@ -250,16 +250,17 @@ fn alive(pid: i32) -> bool {
     tests::process_running(pid)
 }
 
-/// A tool call that leaves a long-running process behind and says where its pid is.
-fn sleeper(pidfile: &Path) -> Turn {
-    Turn::Bash(format!("tail -f /dev/null & echo $! > {} ; wait", pidfile.display()))
+/// A tool call that leaves a long-running process behind.
+fn sleeper() -> Turn {
+    Turn::Bash("tail -f /dev/null & wait".into())
 }
 
-async fn wait_pid(pidfile: &Path) -> i32 {
-    wait_until(T, "the tool's pid file", || async {
-        std::fs::read_to_string(pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse::<i32>().ok())
+/// The pid of the task's `tail`, found on the host by the task id all its processes carry.
+async fn wait_tail(task: &str) -> i32 {
+    wait_until(T, "the tool's process", || async {
+        tests::processes_with_env("CLAUDOMATOR_TASK_ID", task)
+            .into_iter()
+            .find(|p| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "tail"))
     })
     .await
 }
@@ -267,15 +268,12 @@ async fn wait_pid(pidfile: &Path) -> i32 {
 #[tokio::test]
 async fn timeout_and_cancel_kill_the_clis_whole_process_group() {
     let mut app = TestApp::spawn_without_worker().await;
-    let dir = app.workspace_root().with_extension("pids");
-    std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (dir.join("timeout.pid"), dir.join("cancel.pid"));
-    let fake = FakeAnthropic::start(vec![sleeper(&a)]).await;
+    let fake = FakeAnthropic::start(vec![sleeper()]).await;
     let w = app.start_worker(&overrides(&fake, &[])).await;
     app.keep(w);
 
     let id = claude_task(&app, json!({"timeout": "4s"})).await;
-    let pid = wait_pid(&a).await;
+    let pid = wait_tail(&id).await;
     assert!(alive(pid));
     app.wait_state(&id, "TIMED_OUT", T).await;
     wait_until(Duration::from_secs(10), "the tool's process killed", || async {
@@ -284,9 +282,9 @@ async fn timeout_and_cancel_kill_the_clis_whole_process_group() {
     .await;
     assert_eq!(app.executions(&id).await[0]["outcome"], "timed_out");
 
-    fake.push([sleeper(&b)]);
+    fake.push([sleeper()]);
     let id = claude_task(&app, json!({})).await;
-    let pid = wait_pid(&b).await;
+    let pid = wait_tail(&id).await;
     let r = app.post(&format!("/api/tasks/{id}/cancel"), &json!({})).await;
     assert_eq!(r.status(), 200);
     wait_until(Duration::from_secs(10), "the tool's process killed", || async {
@@ -299,16 +297,12 @@ async fn timeout_and_cancel_kill_the_clis_whole_process_group() {
 #[tokio::test]
 async fn processes_an_agent_leaves_in_sessions_of_their_own_are_killed() {
     let app = TestApp::spawn().await;
-    let dir = app.workspace_root().with_extension("pids");
-    std::fs::create_dir_all(&dir).unwrap();
-    let pidfile = dir.join("escaped.pid");
-    let script = format!(
-        "setsid tail -f /dev/null > /dev/null 2>&1 & echo $! > {}",
-        pidfile.display()
-    );
-    let id = app.run_exec(&["sh", "-c", &script], json!({})).await;
+    // It leaves a session of its own behind, and ends once the test has seen it.
+    let script = "setsid tail -f /dev/null > /dev/null 2>&1 & while [ ! -e go ]; do sleep 0.05; done";
+    let id = app.run_exec(&["sh", "-c", script], json!({})).await;
+    let pid = wait_tail(&id).await;
+    std::fs::write(app.workspace_root().join(&id).join("work/go"), "").unwrap();
     app.wait_state(&id, "COMPLETED", T).await;
-    let pid = wait_pid(&pidfile).await;
     wait_until(Duration::from_secs(10), "the escaped process killed", || async {
         (!alive(pid)).then_some(())
     })

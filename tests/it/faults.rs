@@ -127,15 +127,13 @@ async fn a_frozen_worker_cannot_overwrite_the_attempt_that_replaced_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_running_task_kills_its_process_group_within_two_seconds() {
     let app = TestApp::spawn().await;
-    let dir = std::env::temp_dir().join(format!("cm-cancel-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let pidfile = dir.join("pid");
-    let script = format!("sleep 60 & echo $! > {}; wait", pidfile.display());
-    let id = app.run_exec(&["sh", "-c", &script], json!({})).await;
-    let child: i32 = wait_until(T, "the grandchild to start", || async {
-        std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
+    let id = app.run_exec(&["sh", "-c", "sleep 60 & wait"], json!({})).await;
+    // The task's processes, found on the host by the task id every one of them carries.
+    wait_until(T, "the sleeping grandchild to start", || async {
+        tests::processes_with_env("CLAUDOMATOR_TASK_ID", &id)
+            .iter()
+            .any(|p| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "sleep"))
+            .then_some(())
     })
     .await;
     app.wait_state(&id, "RUNNING", T).await;
@@ -145,12 +143,13 @@ async fn cancelling_a_running_task_kills_its_process_group_within_two_seconds() 
     // Within 2 s of the cancel request, not of when its answer came back.
     let left = Duration::from_secs(2).saturating_sub(asked.elapsed());
     wait_until(left, "the sleeping grandchild to be killed", || async {
-        (!tests::process_running(child)).then_some(())
+        tests::processes_with_env("CLAUDOMATOR_TASK_ID", &id)
+            .is_empty()
+            .then_some(())
     })
     .await;
     let ex = app.executions(&id).await;
     assert_eq!(ex[0]["outcome"], "cancelled");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

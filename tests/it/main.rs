@@ -14,6 +14,7 @@ mod gemini;
 mod openapi_drift;
 mod push;
 mod rate_limits;
+mod sandbox;
 mod stories;
 mod tasks_api;
 mod ui;

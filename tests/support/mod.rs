@@ -46,6 +46,23 @@ pub fn process_running(pid: i32) -> bool {
     })
 }
 
+/// The live processes (zombies excluded) whose environment holds `NAME=value` exactly, e.g. an
+/// attempt's `CLAUDOMATOR_TASK_ID`: how a test finds what a task started, wherever it moved.
+pub fn processes_with_env(name: &str, value: &str) -> Vec<i32> {
+    let needle = format!("{name}={value}");
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
+                && process_running(*pid)
+        })
+        .collect()
+}
+
 /// Timings short enough for tests, long enough for a loaded 2-core machine.
 pub fn fast_timings() -> Vec<(&'static str, String)> {
     vec![

@@ -85,6 +85,11 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
                 api: api.as_ref().map(|(_, a)| a.clone()),
                 log: log_tx,
                 workspace: sb.workspace.clone(),
+                jail: ctx.sandbox.jail(
+                    sb.workspace.dir.parent().unwrap_or(&sb.workspace.dir),
+                    &sb.workspace.home,
+                    agent == shared::domain::AgentKind::Exec,
+                ),
             };
             // The runner runs in a task of its own: a panic in it becomes a transient failure
             // instead of unwinding past the bookkeeping below (which would strand the task RUNNING).

@@ -38,11 +38,19 @@ pub struct Context {
     pub sandboxes: crate::workspace::Sandboxes,
     /// The local model, for summaries agents did not write.
     pub llm: Option<shared::llm::LlmClients>,
+    /// How agent processes are contained.
+    pub sandbox: crate::sandbox::Sandbox,
 }
 
 impl Context {
     /// Builds the context.
-    pub fn new(store: Store, queue: Queue, settings: WorkerSettings, recorder: Recorder) -> Context {
+    pub fn new(
+        store: Store,
+        queue: Queue,
+        settings: WorkerSettings,
+        recorder: Recorder,
+        sandbox: crate::sandbox::Sandbox,
+    ) -> Context {
         let slots = settings
             .agents
             .iter()
@@ -76,13 +84,13 @@ impl Context {
                     api_key: m.api_key,
                 }),
                 crate::agents::claude::ClaudeConfig {
-                    bin: settings.claude_bin.clone(),
+                    bin: crate::sandbox::agent_program(&settings.claude_bin, sandbox.mode()),
                     permission_mode: settings.claude_permission_mode.clone(),
                     model: settings.claude_model.clone(),
                     env: settings.claude_env.clone(),
                 },
                 crate::agents::gemini::GeminiConfig {
-                    bin: settings.gemini_bin.clone(),
+                    bin: crate::sandbox::agent_program(&settings.gemini_bin, sandbox.mode()),
                     model: settings.gemini_model.clone(),
                     env: settings.gemini_env.clone(),
                 },
@@ -100,6 +108,7 @@ impl Context {
                 settings.workspace_root.clone(),
                 settings.workspace_archive_max_bytes,
             ),
+            sandbox,
             free_slots: Mutex::new(slots),
             policy,
             settings,

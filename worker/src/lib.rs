@@ -9,6 +9,7 @@
 //! - [`stories`]: checkers, the ship step and validation of stories.
 //! - [`relay`]: appends committed task events to the Redis events stream.
 //! - [`running`]: registry of running attempts.
+//! - [`sandbox`]: the bubblewrap sandbox every process of an attempt runs in.
 //! - [`agents`]: runners per agent type.
 //! - [`workspace`]: sandboxes: per-task directories, git clones, pushes, archives of blocked
 //!   workspaces.
@@ -25,6 +26,7 @@ pub mod notifier;
 pub mod recorder;
 pub mod relay;
 pub mod running;
+pub mod sandbox;
 pub mod startup;
 pub mod stories;
 pub mod summary;

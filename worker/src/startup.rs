@@ -9,6 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use shared::config::WorkerSettings;
 use shared::queue::Queue;
 use shared::store::Store;
@@ -43,7 +44,18 @@ impl Worker {
     }
 
     /// Runs until `shutdown` resolves, then shuts down gracefully.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(mut self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        // Sandboxes bind attempt directories by path: the root must be a real path (no `..`, no
+        // links), the same one the runners hand to agents.
+        let root = &self.settings.workspace_root;
+        std::fs::create_dir_all(root).with_context(|| format!("creating WORKSPACE_ROOT {}", root.display()))?;
+        self.settings.workspace_root =
+            std::fs::canonicalize(root).with_context(|| format!("resolving WORKSPACE_ROOT {}", root.display()))?;
+        let sandbox = crate::sandbox::Sandbox::new(
+            &self.settings.sandbox,
+            &[&self.settings.claude_bin, &self.settings.gemini_bin],
+        )
+        .await?;
         let background = TaskTracker::new();
         let recorder = Recorder::spawn(
             self.store.clone(),
@@ -51,7 +63,7 @@ impl Worker {
             format!("worker:{}", self.settings.worker_id),
             &background,
         );
-        let ctx = Arc::new(Context::new(self.store, self.queue, self.settings, recorder));
+        let ctx = Arc::new(Context::new(self.store, self.queue, self.settings, recorder, sandbox));
         for agent in &ctx.settings.agents {
             ctx.queue.ensure_groups(*agent).await?;
         }
@@ -68,7 +80,7 @@ impl Worker {
         background.spawn(maintenance::run(ctx.clone(), upkeep.clone()));
         background.spawn(relay::run(ctx.clone(), upkeep.clone()));
         background.spawn(stories::run(ctx.clone(), upkeep.clone()));
-        tracing::info!(worker = %ctx.settings.worker_id, agents = ?ctx.settings.agents, concurrency = ctx.settings.concurrency, "worker running");
+        tracing::info!(worker = %ctx.settings.worker_id, agents = ?ctx.settings.agents, concurrency = ctx.settings.concurrency, sandbox = ctx.sandbox.mode().as_str(), "worker running");
 
         shutdown.await;
         tracing::info!(

@@ -185,8 +185,11 @@ async fn ship(ctx: &Context, job: ShipJob) -> anyhow::Result<()> {
             &s.title,
             &repo,
             &s.branch,
-            job.deploy_command.as_deref(),
-            ctx.settings.deploy_timeout,
+            crate::workspace::Deploy {
+                command: job.deploy_command.as_deref(),
+                timeout: ctx.settings.deploy_timeout,
+                sandbox: &ctx.sandbox,
+            },
         )
         .await;
     let (commit, deploy_output) = match shipped {

@@ -136,6 +136,7 @@ impl Runner for ClaudeRunner {
             output_limit_bytes: limits.output_limit_bytes,
             log: limits.log.as_ref(),
             stop: &stop,
+            jail: &limits.jail,
         };
         let finished = match process::run(cmd, supervision, |stream, line| match stream {
             Stream::Stdout => parsed.feed(line, chrono::Utc::now()),

@@ -51,13 +51,17 @@ impl Runner for ExecRunner {
         if limits.workspace.git {
             cmd.current_dir(&limits.workspace.dir).envs(super::git_identity());
         } else if let Some(dir) = &task.spec.options.working_dir {
+            // In a sandbox only the attempt directory, /tmp and the system directories exist.
             cmd.current_dir(dir);
+        } else {
+            cmd.current_dir(&limits.workspace.dir);
         }
         let supervision = Supervision {
             timeout: limits.timeout,
             output_limit_bytes: limits.output_limit_bytes,
             log: limits.log.as_ref(),
             stop: &stop,
+            jail: &limits.jail,
         };
         let finished = match process::run(cmd, supervision, |_, _| Verdict::Continue).await {
             Ok(f) => f,

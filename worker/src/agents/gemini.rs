@@ -105,6 +105,7 @@ impl Runner for GeminiRunner {
             output_limit_bytes: limits.output_limit_bytes,
             log: limits.log.as_ref(),
             stop: &stop,
+            jail: &limits.jail,
         };
         let finished = match process::run(cmd, supervision, |stream, line| parsed.feed(stream, line)).await {
             Ok(f) => f,

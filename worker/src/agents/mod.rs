@@ -71,6 +71,8 @@ pub struct RunOptions {
     pub log: Option<LogSink>,
     /// Where the agent works.
     pub workspace: Workspace,
+    /// The sandbox its processes run in.
+    pub jail: crate::sandbox::Jail,
 }
 
 /// Where an attempt's output lines go: every line into the archive (compressed, capped), and

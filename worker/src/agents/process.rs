@@ -5,31 +5,52 @@
 //! behind is killed when it exits, so nothing outlives the attempt and repeats side effects on a
 //! retry.
 //!
-//! A process group is not enough: agent CLIs start their tools in sessions of their own (Claude
-//! Code's Bash tool does), and a SIGKILLed CLI leaves them running, reparented away. So every
-//! process of an attempt also carries a marker variable, inherited by all its descendants
-//! wherever they move, and the processes that carry it are killed as well.
+//! Every command is spawned through the attempt's [`Jail`](crate::sandbox::Jail): in a bubblewrap
+//! sandbox, killing bwrap takes the whole PID namespace with it, and bwrap dies with the worker.
+//! With `AGENT_SANDBOX=none` a process group is not enough: agent CLIs start their tools in
+//! sessions of their own (Claude Code's Bash tool does), and a SIGKILLed CLI leaves them running,
+//! reparented away. So every process of an attempt also carries a marker variable, inherited by
+//! all its descendants wherever they move, and the processes that carry it are killed as well
+//! (best effort: a process can unset it and call `setsid`; only the sandbox closes that).
 
 use std::process::Stdio;
 use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
-use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt as _, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// Variables passed through from the worker's environment; everything else (database and Redis
-/// URLs, other agents' keys) stays out of the task's reach.
+/// URLs, other agents' keys) stays out of the task's reach. In a sandbox HOME, TMPDIR, USER and
+/// LOGNAME are replaced by the sandbox's own (`crate::sandbox::Jail::wrap`).
 pub const PASS_ENV: &[&str] = &[
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TERM",
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "TMPDIR",
+    "TERM",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "NODE_EXTRA_CA_CERTS",
 ];
 const KILL_GRACE: Duration = Duration::from_secs(1);
 /// The marker variable every process of an attempt inherits.
 const MARK_VAR: &str = "CLAUDOMATOR_PROCESS_MARK";
-/// Longest line kept from an agent (stream-json lines with file contents can be long).
-const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
+/// Longest line kept from an agent (stream-json lines with file contents can be long); the rest
+/// of a longer line is read and dropped, so output without newlines cannot grow the worker.
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A command with the settings every agent process gets: no stdin, piped output, its own process
 /// group, killed on drop, and an environment of only `PASS_ENV` plus what the caller adds.
@@ -127,18 +148,40 @@ async fn pump(reader: impl AsyncRead + Unpin, stream: Stream, tx: mpsc::Sender<(
     // SIGPIPE); it is kept lossily.
     let mut reader = BufReader::new(reader);
     let mut line = Vec::new();
+    while let Ok(Some(())) = read_line_capped(&mut reader, &mut line, MAX_LINE_BYTES).await {
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\n', '\r']).to_owned();
+        if tx.send((stream, text)).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Reads one line into `line` (cleared first), keeping at most `cap` bytes of it and discarding
+/// the rest up to the newline. `None` at the end of the stream.
+pub async fn read_line_capped(
+    reader: &mut (impl AsyncBufRead + Unpin),
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Option<()>> {
+    line.clear();
+    let mut seen = false;
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                line.truncate(MAX_LINE_BYTES);
-                let text = String::from_utf8_lossy(&line);
-                let text = text.trim_end_matches(['\n', '\r']).to_owned();
-                if tx.send((stream, text)).await.is_err() {
-                    break;
-                }
-            }
+        let buf = reader.fill_buf().await?;
+        if buf.is_empty() {
+            return Ok(seen.then_some(()));
+        }
+        seen = true;
+        let (chunk, done) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        let room = cap.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        reader.consume(used);
+        if done {
+            return Ok(Some(()));
         }
     }
 }
@@ -193,6 +236,8 @@ pub struct Supervision<'a> {
     pub log: Option<&'a super::LogSink>,
     /// The stop token.
     pub stop: &'a CancellationToken,
+    /// Where the process runs.
+    pub jail: &'a crate::sandbox::Jail,
 }
 
 /// Spawns `cmd` and supervises it until it ends, calling `on_line` for every output line.
@@ -203,7 +248,8 @@ pub async fn run(
 ) -> std::io::Result<Finished> {
     let mark = uuid::Uuid::new_v4().simple().to_string();
     cmd.env(MARK_VAR, &mark);
-    let mut child = cmd.spawn()?;
+    let contained = s.jail.contains();
+    let mut child = crate::sandbox::spawn(s.jail.wrap(cmd)).await?;
     let pgid = child.id().and_then(|p| i32::try_from(p).ok());
     let (tx, mut rx) = mpsc::channel::<(Stream, String)>(1024);
     let mut pumps = Vec::new();
@@ -249,8 +295,11 @@ pub async fn run(
         End::Exited(_) | End::WaitFailed(_) => signal_group(pgid, Signal::SIGKILL),
         _ => stop_group(&mut child, pgid).await,
     }
-    // Reading every process's environment is blocking I/O: off the async threads.
-    let _ = tokio::task::spawn_blocking(move || kill_marked(&mark)).await;
+    // In a sandbox nothing outlives bwrap. Without one: reading every process's environment is
+    // blocking I/O, so off the async threads.
+    if !contained {
+        let _ = tokio::task::spawn_blocking(move || kill_marked(&mark)).await;
+    }
     // Drain what was printed before the end; grandchildren may hold the pipes open, so bounded.
     let drain_until = tokio::time::Instant::now() + KILL_GRACE;
     while let Ok(Some((stream, line))) = tokio::time::timeout_at(drain_until, rx.recv()).await {

@@ -34,6 +34,7 @@ pub enum TaskState {
 
 /// Command of an `exec` task, run without a shell.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct ExecOptions {
     /// Program and arguments, e.g. `["cargo", "test"]`.
@@ -44,6 +45,7 @@ pub struct ExecOptions {
 
 /// A new task (JSON).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateTask {
     /// 1 to 200 characters.
@@ -126,6 +128,7 @@ impl From<CreateTask> for TaskDraft {
 
 /// The `agent:` block of the original task YAML.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct YamlAgent {
     /// Agent type; absent or `auto`: classified as for JSON tasks.
     #[oai(rename = "type")]
@@ -152,6 +155,7 @@ pub struct YamlAgent {
 
 /// The `retry:` block of the original task YAML.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct YamlRetry {
     /// Attempts before failing for good.
     pub max_attempts: Option<u32>,
@@ -159,6 +163,7 @@ pub struct YamlRetry {
 
 /// A new task in the original claudomator YAML shape.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskYaml {
     /// Title.
     pub name: String,
@@ -232,6 +237,7 @@ impl From<CreateTaskBody> for TaskDraft {
 
 /// Body of `POST /api/tasks/batch`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateTaskBatch {
     /// The tasks (at most `CLAUDOMATOR_MAX_BATCH`).
@@ -240,6 +246,7 @@ pub struct CreateTaskBatch {
 
 /// Answer of `POST /api/tasks/batch`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedBatch {
     /// Ids of the created tasks, in request order.
     pub ids: Vec<Uuid>,
@@ -247,6 +254,7 @@ pub struct CreatedBatch {
 
 /// A question an agent asked.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QuestionView {
     /// The question.
     pub text: String,
@@ -258,6 +266,7 @@ pub struct QuestionView {
 
 /// A task.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskView {
     /// Id.
     pub id: Uuid,
@@ -363,6 +372,7 @@ impl From<domain::Task> for TaskView {
 
 /// A page of tasks, newest first.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskPage {
     /// The tasks.
     pub items: Vec<TaskView>,
@@ -372,6 +382,7 @@ pub struct TaskPage {
 
 /// Body of `POST /api/tasks/{id}/reject`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct RejectBody {
     /// What to change (kept on the task as `rejection_comment`).
@@ -380,6 +391,7 @@ pub struct RejectBody {
 
 /// Body of `POST /api/tasks/{id}/answer`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct AnswerBody {
     /// The answer (one of the question's options, or free text).
@@ -388,6 +400,7 @@ pub struct AnswerBody {
 
 /// One attempt.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExecutionView {
     /// Id.
     pub id: Uuid,
@@ -424,6 +437,7 @@ pub struct ExecutionView {
 
 /// What an attempt changed in its git sandbox.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangesView {
     /// The task's branch.
     pub branch: String,
@@ -479,6 +493,7 @@ impl From<domain::Execution> for ExecutionView {
 
 /// One transition in a task's history.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EventView {
     /// Global order.
     pub id: i64,

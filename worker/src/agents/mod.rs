@@ -73,6 +73,9 @@ pub struct RunOptions {
     pub workspace: Workspace,
     /// The sandbox its processes run in.
     pub jail: crate::sandbox::Jail,
+    /// Feedback on earlier attempts as plain text (empty: none), for runners whose agent does
+    /// not read a prompt (`CLAUDOMATOR_FEEDBACK`); model agents get it in their instructions.
+    pub feedback: String,
 }
 
 /// Where an attempt's output lines go: every line into the archive (compressed, capped), and

@@ -31,9 +31,11 @@ RUN cargo build --release --locked --bins
 # ---- runtime ----------------------------------------------------------------------
 FROM debian:bookworm-slim
 # ca-certificates: TLS to Postgres/Redis and the model APIs; git: sandboxes and agents; curl:
-# container healthchecks and agents calling the API back.
+# container healthchecks and agents calling the API back; bubblewrap: the sandbox every agent
+# process runs in (AGENT_SANDBOX=bwrap; unprivileged, see docker-compose.yml for what the
+# container needs).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates git curl \
+ && apt-get install -y --no-install-recommends ca-certificates git curl bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 claudomator \
  && useradd --system --uid 10001 --gid claudomator --create-home --home-dir /home/claudomator \

@@ -6,6 +6,8 @@
 # For Postgres it then makes sure the role and database named in DATABASE_URL exist
 # (role: LOGIN CREATEDB, password from the URL; database owned by that role). A remote
 # host is only probed: if it is unreachable the script fails, it never manages it.
+# It also installs bubblewrap (`bwrap`), which workers run every agent process in
+# (AGENT_SANDBOX=bwrap, the default), and warns when it cannot create a sandbox here.
 # Idempotent: run it as often as you like. Exits 0 when both services answer.
 #
 # Environment:
@@ -267,6 +269,17 @@ ensure_postgres() {
   fi
 }
 
+# --- bubblewrap ---------------------------------------------------------------
+ensure_bubblewrap() {
+  command -v bwrap >/dev/null 2>&1 || apt_install bubblewrap
+  # The worker probes the same way at startup and refuses to start when this fails.
+  if ! bwrap --unshare-user --unshare-pid --die-with-parent --ro-bind /usr /usr \
+      --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 -- true >/dev/null 2>&1; then
+    warn "bwrap cannot create a sandbox here (user namespaces disabled?); workers need AGENT_SANDBOX=none"
+  fi
+}
+
+ensure_bubblewrap
 ensure_redis
 ensure_postgres
 log "services ready"

@@ -258,3 +258,39 @@ echo planted > planted.txt
         std::fs::read_to_string(&marker).unwrap_or_default()
     );
 }
+
+#[tokio::test]
+async fn a_question_file_that_is_a_link_or_a_fifo_fails_the_attempt_without_hanging() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("to /dev/zero", r#"ln -s /dev/zero "$CLAUDOMATOR_QUESTION_FILE""#),
+        (
+            "to /proc/self/environ",
+            r#"ln -s /proc/self/environ "$CLAUDOMATOR_QUESTION_FILE""#,
+        ),
+        (
+            "to a FIFO",
+            r#"d=$(dirname "$CLAUDOMATOR_QUESTION_FILE"); mkfifo "$d/pipe"; ln -s pipe "$CLAUDOMATOR_QUESTION_FILE""#,
+        ),
+        ("a FIFO itself", r#"mkfifo "$CLAUDOMATOR_QUESTION_FILE""#),
+        (
+            "a link to a summary",
+            r#"ln -s /etc/hostname "$CLAUDOMATOR_SUMMARY_FILE""#,
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (what, script) in cases {
+        ids.push((
+            what,
+            app.run_exec(&["sh", "-c", script], json!({"max_attempts": 1})).await,
+        ));
+    }
+    for (what, id) in ids {
+        let t = app.wait_state(&id, "FAILED", T).await;
+        let error = t["last_error"].as_str().unwrap_or_default();
+        assert!(error.contains("is unreadable"), "{what}: {t}");
+        let ex = app.executions(&id).await;
+        assert_eq!(ex.len(), 1, "{what}: a refused file is a permanent failure");
+        assert!(t.get("question").is_none_or(Value::is_null), "{what}: {t}");
+    }
+}

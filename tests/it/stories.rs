@@ -52,12 +52,11 @@ async fn a_story_runs_in_dependency_order_through_its_checker_gate_then_ships_an
     app.keep(w);
 
     let repo = origin(&app);
-    let marker = app.workspace_root().with_extension("deployed");
     let r = app
         .post(
             "/api/projects",
             &json!({"name": "storied", "repository": repo.to_str().unwrap(), "default_branch": "trunk",
-                    "deploy_command": ["sh", "-c", format!("git log --oneline -1 > {}", marker.display())]}),
+                    "deploy_command": ["sh", "-c", "git log --oneline -1; echo \"at $CLAUDOMATOR_DEPLOY_COMMIT\""]}),
         )
         .await;
     assert_eq!(r.status(), 201);
@@ -203,10 +202,13 @@ async fn a_story_runs_in_dependency_order_through_its_checker_gate_then_ships_an
     for f in ["a.txt", "b.txt", "c.txt"] {
         git(&repo, &["cat-file", "-e", &format!("trunk:{f}")]);
     }
-    let deployed = std::fs::read_to_string(&marker).unwrap();
-    assert!(deployed.contains("Merge story: Alphabet"), "{deployed}");
     let validation = done["validation_task_id"].as_str().unwrap();
-    assert_eq!(app.task(validation).await["state"], "COMPLETED");
+    let validation_task = app.task(validation).await;
+    assert_eq!(validation_task["state"], "COMPLETED");
+    // The deploy command ran (sandboxed) in the merged tree, and its output reached validation.
+    let deployed = validation_task["instructions"].as_str().unwrap_or_default();
+    assert!(deployed.contains("Merge story: Alphabet"), "{validation_task}");
+    assert!(deployed.contains(&format!("at {merge}")), "{validation_task}");
 
     // Every transition is in the story's history.
     let history: Vec<Value> = app

@@ -306,8 +306,10 @@ fn live_log(
     let (id, attempt) = (task.id, task.attempt);
     let handle = tokio::spawn(async move {
         let mut batch = Vec::new();
+        let mut budget = LiveLogBudget::default();
         loop {
             let more = rx.recv_many(&mut batch, 500).await > 0;
+            budget.apply(&mut batch);
             if let Err(e) = queue.append_log(id, attempt, &batch, !more).await {
                 tracing::debug!(error.message = %e, "live log lines dropped");
             }
@@ -324,6 +326,51 @@ fn live_log(
         archive: archive.clone(),
     };
     (Some(sink), Some((handle, archive)))
+}
+
+/// Most bytes of one attempt's live log in Redis; the archive keeps the whole log.
+pub const LIVE_LOG_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Longest line in the live log (the archive and the output tail keep longer ones).
+pub const LIVE_LOG_LINE_BYTES: usize = 16 * 1024;
+
+/// What is left of an attempt's live-log budget: long lines are cut, and once the budget is
+/// spent one notice replaces everything that follows.
+#[derive(Debug, Default)]
+struct LiveLogBudget {
+    used: usize,
+    spent: bool,
+}
+
+impl LiveLogBudget {
+    fn apply(&mut self, batch: &mut Vec<String>) {
+        if self.spent {
+            batch.clear();
+            return;
+        }
+        let mut keep = batch.len();
+        for (i, line) in batch.iter_mut().enumerate() {
+            if line.len() > LIVE_LOG_LINE_BYTES {
+                let mut cut = LIVE_LOG_LINE_BYTES;
+                while !line.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                line.truncate(cut);
+                line.push_str(" [line cut]");
+            }
+            self.used += line.len();
+            if self.used > LIVE_LOG_MAX_BYTES {
+                keep = i;
+                break;
+            }
+        }
+        if keep < batch.len() {
+            batch.truncate(keep);
+            batch.push(format!(
+                "[live log stopped at {LIVE_LOG_MAX_BYTES} bytes; the execution's archived log has the rest]"
+            ));
+            self.spent = true;
+        }
+    }
 }
 
 /// A token scoped to this task for the agent to call the API with, when an API URL is
@@ -514,4 +561,27 @@ async fn settle_workspace(ctx: &Context, task: &Task, sb: &Sandbox, report: &mut
         _ => {}
     }
     ctx.sandboxes.remove(task.id).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_log_budget_cuts_long_lines_and_stops_once_spent() {
+        let mut b = LiveLogBudget::default();
+        let mut batch = vec!["x".repeat(LIVE_LOG_LINE_BYTES * 2), "short".into()];
+        b.apply(&mut batch);
+        assert_eq!(batch.len(), 2);
+        assert!(batch[0].len() < LIVE_LOG_LINE_BYTES + 20 && batch[0].ends_with("[line cut]"));
+        let mut big: Vec<String> = (0..LIVE_LOG_MAX_BYTES / LIVE_LOG_LINE_BYTES + 10)
+            .map(|_| "y".repeat(LIVE_LOG_LINE_BYTES))
+            .collect();
+        b.apply(&mut big);
+        assert!(big.last().is_some_and(|l| l.starts_with("[live log stopped")));
+        assert!(big.iter().map(String::len).sum::<usize>() <= LIVE_LOG_MAX_BYTES + 200);
+        let mut after = vec!["more".to_owned()];
+        b.apply(&mut after);
+        assert!(after.is_empty());
+    }
 }

@@ -435,8 +435,10 @@ impl Sandboxes {
     }
 
     /// Archives the task's directory (work tree and HOME) for resuming elsewhere; None when it is
-    /// larger than the limit.
+    /// larger than the limit. tar's output is read as it comes and tar is killed once the limit is
+    /// passed, so a huge workspace never sits in the worker's memory.
     pub async fn archive(&self, id: TaskId) -> anyhow::Result<Option<Vec<u8>>> {
+        use tokio::io::AsyncReadExt as _;
         let mut tar = Command::new("tar");
         tar.arg("-czf")
             .arg("-")
@@ -445,9 +447,46 @@ impl Sandboxes {
             .arg("--exclude")
             .arg(format!("{id}/protocol"))
             .arg("--")
-            .arg(id.to_string());
-        let bytes = run_tool(&mut tar, "tar (archiving the workspace)", None).await?;
-        Ok((bytes.len() <= self.archive_limit).then_some(bytes))
+            .arg(id.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = tar.spawn().context("starting tar (archiving the workspace)")?;
+        let (Some(mut out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
+            bail!("tar (archiving the workspace) has no pipes");
+        };
+        let limit = self.archive_limit;
+        // stderr on its own task: tar must never block on a full stderr pipe.
+        let errors = tokio::spawn(async move {
+            let mut msg = Vec::new();
+            let _ = (&mut err).take(64 * 1024).read_to_end(&mut msg).await;
+            msg
+        });
+        let read = async {
+            let mut bytes = Vec::new();
+            // One byte past the limit says "too big" without reading the rest.
+            (&mut out).take(limit as u64 + 1).read_to_end(&mut bytes).await?;
+            std::io::Result::Ok(bytes)
+        };
+        let bytes = tokio::time::timeout(TOOL_TIMEOUT, read)
+            .await
+            .with_context(|| format!("tar (archiving the workspace) took longer than {TOOL_TIMEOUT:?}"))?
+            .context("reading tar's output")?;
+        if bytes.len() > limit {
+            let _ = child.kill().await;
+            errors.abort();
+            return Ok(None);
+        }
+        let status = child.wait().await.context("waiting for tar")?;
+        let msg = errors.await.unwrap_or_default();
+        if !status.success() {
+            bail!(
+                "tar (archiving the workspace) failed ({status}): {}",
+                String::from_utf8_lossy(&msg).trim()
+            );
+        }
+        Ok(Some(bytes))
     }
 
     /// Merges a story's branch into the default branch in a fresh clone, pushes it, and runs
@@ -486,12 +525,15 @@ impl Sandboxes {
             }
             git.push(&repo.default_branch).await?;
             let commit = git.run(&["rev-parse", "HEAD"]).await?;
+            // The deploy command may read the history: a copy, as an agent gets one.
+            agent_copy(&git.store, &dir.join(".git")).await?;
             let mut output = String::new();
             if let Some((program, args)) = deploy.and_then(|d| d.split_first()) {
                 let mut cmd = crate::agents::process::command(program);
                 cmd.args(args)
                     .current_dir(&dir)
-                    .env("CLAUDOMATOR_STORY_ID", story.to_string());
+                    .env("CLAUDOMATOR_STORY_ID", story.to_string())
+                    .env("CLAUDOMATOR_DEPLOY_COMMIT", &commit);
                 let stop = tokio_util::sync::CancellationToken::new();
                 let f = crate::agents::process::run(
                     cmd,

@@ -369,8 +369,9 @@ pub enum LogEntry {
 }
 
 impl Queue {
-    /// Appends lines to an attempt's live log (one pipeline); `end` closes it and starts its
-    /// expiry.
+    /// Appends lines to an attempt's live log (one pipeline); `end` closes it. Every append
+    /// sets the expiry, so a log whose worker died mid-run still goes away (the TTL exists from
+    /// the first line, not only from the end).
     pub async fn append_log(
         &self,
         task: crate::domain::TaskId,
@@ -393,8 +394,8 @@ impl Queue {
         }
         if end {
             pipe.cmd("XADD").arg(&key).arg("*").arg("end").arg("1").ignore();
-            pipe.cmd("EXPIRE").arg(&key).arg(LOG_TTL_SECS).ignore();
         }
+        pipe.cmd("EXPIRE").arg(&key).arg(LOG_TTL_SECS).ignore();
         let mut c = self.conn.clone();
         let _: () = pipe.query_async(&mut c).await.context("appending to the live log")?;
         Ok(())

@@ -157,7 +157,7 @@ impl Runner for ClaudeRunner {
             _ => None,
         };
         let outcome = parsed.outcome(&finished.end, &finished.output);
-        let (outcome, file_summary) = files.read(outcome);
+        let (outcome, file_summary) = files.read(outcome).await;
         let summary = file_summary.or_else(|| parsed.summary());
         let session_id = parsed.session_id.clone().or(match session {
             Session::New(id) | Session::Resume(id) => Some(id),

@@ -110,7 +110,7 @@ impl Runner for ExecRunner {
                 ),
             },
         };
-        let (outcome, summary) = files.read(outcome);
+        let (outcome, summary) = files.read(outcome).await;
         RunReport {
             outcome,
             exit_code,

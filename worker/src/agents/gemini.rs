@@ -116,7 +116,7 @@ impl Runner for GeminiRunner {
             _ => None,
         };
         let outcome = parsed.outcome(&finished.end, &finished.output);
-        let (outcome, file_summary) = files.read(outcome);
+        let (outcome, file_summary) = files.read(outcome).await;
         RunReport {
             outcome,
             exit_code,

@@ -46,6 +46,8 @@ pub const PASS_ENV: &[&str] = &[
     "NODE_EXTRA_CA_CERTS",
 ];
 const KILL_GRACE: Duration = Duration::from_secs(1);
+/// Longest the output of an ended process is still read.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 /// The marker variable every process of an attempt inherits.
 const MARK_VAR: &str = "CLAUDOMATOR_PROCESS_MARK";
 /// Longest line kept from an agent (stream-json lines with file contents can be long); the rest
@@ -300,10 +302,18 @@ pub async fn run(
     if !contained {
         let _ = tokio::task::spawn_blocking(move || kill_marked(&mark)).await;
     }
-    // Drain what was printed before the end; grandchildren may hold the pipes open, so bounded.
-    let drain_until = tokio::time::Instant::now() + KILL_GRACE;
-    while let Ok(Some((stream, line))) = tokio::time::timeout_at(drain_until, rx.recv()).await {
-        let _ = take(stream, line, &mut tail);
+    // Drain what was printed before the end, however much that is (a loaded machine may be
+    // behind by thousands of lines); a writer that somehow survived could hold the pipes open,
+    // so stop after a quiet second or DRAIN_LIMIT in all.
+    let drain_until = tokio::time::Instant::now() + DRAIN_LIMIT;
+    loop {
+        let quiet = (tokio::time::Instant::now() + KILL_GRACE).min(drain_until);
+        match tokio::time::timeout_at(quiet, rx.recv()).await {
+            Ok(Some((stream, line))) => {
+                let _ = take(stream, line, &mut tail);
+            }
+            Ok(None) | Err(_) => break,
+        }
     }
     for p in pumps {
         p.abort();

@@ -27,8 +27,8 @@ impl ProtocolFiles {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir)?;
         Ok(ProtocolFiles {
-            question: dir.join("question.json"),
-            summary: dir.join("summary.md"),
+            question: dir.join(QUESTION_FILE),
+            summary: dir.join(SUMMARY_FILE),
             dir: dir.to_owned(),
         })
     }
@@ -46,16 +46,35 @@ impl ProtocolFiles {
         }
     }
 
-    /// The summary file's text, if the agent wrote one.
-    pub fn summary(&self) -> Option<String> {
-        read_capped(&self.summary).filter(|s| !s.is_empty())
-    }
-
     /// A successful run that left a question is BLOCKED on it; a summary file is the summary.
-    /// Removes the files.
-    pub fn read(self, outcome: Option<AttemptOutcome>) -> (Option<AttemptOutcome>, Option<String>) {
-        let summary = self.summary();
-        let outcome = match (outcome, read_capped(&self.question).filter(|q| !q.is_empty())) {
+    /// A question or summary file that is not a regular file inside the protocol directory (a
+    /// symlink, a FIFO, a device) fails the attempt. Removes the files. The files are the
+    /// agent's, so they are read off the async threads, without following links, capped.
+    pub async fn read(self, outcome: Option<AttemptOutcome>) -> (Option<AttemptOutcome>, Option<String>) {
+        let dir = self.dir.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            let summary = read_agent_file(&dir, SUMMARY_FILE, FILE_LIMIT);
+            let question = read_agent_file(&dir, QUESTION_FILE, FILE_LIMIT);
+            let _ = std::fs::remove_dir_all(&dir);
+            (summary, question)
+        })
+        .await;
+        let (summary, question) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                let e = std::io::Error::other(format!("reading the protocol files: {e}"));
+                return (refused(outcome, QUESTION_FILE, &e), None);
+            }
+        };
+        let summary = match summary {
+            Ok(s) => s.filter(|s| !s.is_empty()),
+            Err(e) => return (refused(outcome, SUMMARY_FILE, &e), None),
+        };
+        let question = match question {
+            Ok(q) => q.filter(|q| !q.is_empty()),
+            Err(e) => return (refused(outcome, QUESTION_FILE, &e), summary),
+        };
+        let outcome = match (outcome, question) {
             (Some(AttemptOutcome::Succeeded), Some(q)) => Some(match Question::parse_agent_json(&q) {
                 Ok(q) => AttemptOutcome::Blocked(q),
                 Err(e) => AttemptOutcome::Failed {
@@ -65,15 +84,53 @@ impl ProtocolFiles {
             }),
             (o, _) => o,
         };
-        let _ = std::fs::remove_dir_all(&self.dir);
         (outcome, summary)
     }
 }
 
-fn read_capped(p: &Path) -> Option<String> {
-    std::fs::read(p)
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b[..b.len().min(FILE_LIMIT)]).trim().to_owned())
+const QUESTION_FILE: &str = "question.json";
+const SUMMARY_FILE: &str = "summary.md";
+
+/// A protocol file that could not be read fails a run that was not stopped (a stopped run stays
+/// stopped: nothing is recorded for it either way).
+fn refused(outcome: Option<AttemptOutcome>, name: &str, e: &std::io::Error) -> Option<AttemptOutcome> {
+    outcome.map(|_| AttemptOutcome::Failed {
+        transient: false,
+        error: format!("the agent's {name} is unreadable: {e}"),
+    })
+}
+
+/// Reads `dir/name` as the agent left it: `None` when absent; an error when it is not a regular
+/// file directly in `dir` (no symlink anywhere on the way, so never `/dev/zero` or
+/// `/proc/self/environ`; a FIFO does not block the open) or not UTF-8-ish text; at most `cap`
+/// bytes. Blocking: call it off the async threads.
+pub fn read_agent_file(dir: &Path, name: &str, cap: usize) -> std::io::Result<Option<String>> {
+    use nix::fcntl::{OFlag, OpenHow, ResolveFlag, open, openat2};
+    use std::io::Read as _;
+    let base = open(
+        dir,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+    .map_err(std::io::Error::from)?;
+    let how = OpenHow::new()
+        .flags(OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY)
+        .resolve(ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    let file = match openat2(&base, name, how) {
+        Ok(fd) => std::fs::File::from(fd),
+        Err(nix::errno::Errno::ENOENT) => return Ok(None),
+        Err(nix::errno::Errno::ELOOP) => {
+            return Err(std::io::Error::other("it is a symbolic link"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The type of what was opened, not of what the path named a moment earlier.
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(cap as u64).read_to_end(&mut bytes)?;
+    Ok(Some(String::from_utf8_lossy(&bytes).trim().to_owned()))
 }
 
 /// What a model agent is told before its instructions.

@@ -200,6 +200,8 @@ pub struct WorkerSettings {
     pub gemini_model: String,
     /// The variables of [`GEMINI_ENV_VARS`] that are set.
     pub gemini_env: Vec<(String, String)>,
+    /// How agents are sandboxed, as the worker registry reports it (`AGENT_SANDBOX`, `none`).
+    pub sandbox_label: String,
 }
 
 /// Variables passed from the worker's environment to the Gemini CLI.
@@ -645,6 +647,10 @@ impl WorkerSettings {
                 .iter()
                 .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
                 .collect(),
+            sandbox_label: env
+                .raw("AGENT_SANDBOX")
+                .filter(|s| !s.trim().is_empty())
+                .map_or_else(|| "none".to_owned(), |s| s.trim().chars().take(64).collect()),
         })
     }
 }

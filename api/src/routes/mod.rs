@@ -12,6 +12,7 @@ pub mod push;
 pub mod stories;
 pub mod tasks;
 pub mod webhooks;
+pub mod workers;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -22,6 +23,8 @@ pub enum ApiTags {
     Tasks,
     /// Agent types: queue statistics, pause, limits.
     Agents,
+    /// Live workers (the worker registry).
+    Workers,
     /// Server-sent events.
     Events,
     /// Web Push subscriptions.
@@ -43,6 +46,7 @@ pub type Apis = (
     health::HealthApi,
     tasks::TasksApi,
     agents::AgentsApi,
+    workers::WorkersApi,
     events::EventsApi,
     push::PushApi,
     projects::ProjectsApi,
@@ -60,6 +64,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             health::HealthApi,
             tasks::TasksApi,
             agents::AgentsApi,
+            workers::WorkersApi,
             events::EventsApi,
             push::PushApi,
             projects::ProjectsApi,

@@ -135,6 +135,18 @@ impl ApiError {
         ApiError::Unprocessable(Json(p))
     }
 
+    /// 422 with field errors under a specific problem type.
+    pub fn unprocessable_fields(slug: &str, errors: Vec<FieldProblem>) -> ApiError {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut p = problem(slug, "Invalid request", StatusCode::UNPROCESSABLE_ENTITY, Some(detail));
+        p.errors = Some(errors);
+        ApiError::Unprocessable(Json(p))
+    }
+
     /// 422 with a message.
     pub fn unprocessable(slug: &str, detail: String) -> ApiError {
         ApiError::Unprocessable(Json(problem(

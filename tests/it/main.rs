@@ -11,6 +11,7 @@ mod enums;
 mod events;
 mod faults;
 mod gemini;
+mod loops;
 mod openapi_drift;
 mod push;
 mod rate_limits;

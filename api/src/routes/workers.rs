@@ -16,6 +16,7 @@ pub struct WorkersApi;
 
 /// A live worker process.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WorkerView {
     /// `WORKER_ID`.
     pub id: String,

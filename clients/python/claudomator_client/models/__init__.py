@@ -46,6 +46,7 @@ from .task_yaml import TaskYaml
 from .validate_body import ValidateBody
 from .vapid_public_key import VapidPublicKey
 from .webhook_result import WebhookResult
+from .worker_view import WorkerView
 from .yaml_agent import YamlAgent
 from .yaml_retry import YamlRetry
 
@@ -96,6 +97,7 @@ __all__ = (
     "ValidateBody",
     "VapidPublicKey",
     "WebhookResult",
+    "WorkerView",
     "YamlAgent",
     "YamlRetry",
 )

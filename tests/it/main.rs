@@ -12,6 +12,7 @@ mod enums;
 mod events;
 mod faults;
 mod gemini;
+mod loops;
 mod openapi_drift;
 mod push;
 mod rate_limits;

@@ -32,6 +32,7 @@ pub enum Role {
 
 /// `POST /api/tokens`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateToken {
     /// 1 to 100 characters; shows up as the actor of what the token does.
     pub name: String,
@@ -45,6 +46,7 @@ pub struct CreateToken {
 
 /// A token (never its secret).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenView {
     /// Id (revoke with `DELETE /api/tokens/{id}`).
     pub id: Uuid,
@@ -78,6 +80,7 @@ impl From<TokenInfo> for TokenView {
 
 /// A new token with its secret, shown this once.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedToken {
     /// The token.
     #[oai(flatten)]
@@ -88,6 +91,7 @@ pub struct CreatedToken {
 
 /// `GET /api/me`: the calling token.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     /// Token id.
     pub token_id: Uuid,

@@ -6,6 +6,7 @@ mod assist;
 mod blocked;
 mod classify;
 mod claude;
+mod clients;
 mod contract;
 mod cluster;
 mod dispatch;

@@ -12,6 +12,7 @@ use poem_openapi::{ApiResponse, Object};
 
 /// A problem document (RFC 9457), with claudomator's extension members.
 #[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// Stable identifier of the kind of problem.
     #[oai(rename = "type")]
@@ -22,21 +23,19 @@ pub struct Problem {
     /// HTTP status.
     pub status: u16,
     /// What happened in this occurrence.
-    #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// For state conflicts: the task's current state.
-    #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
     /// For validation problems: one entry per invalid field.
-    #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldProblem>>,
 }
 
 /// One invalid field.
 #[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FieldProblem {
     /// The field.
     pub field: String,

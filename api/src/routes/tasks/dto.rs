@@ -34,6 +34,7 @@ pub enum TaskState {
 
 /// Command of an `exec` task, run without a shell.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct ExecOptions {
     /// Program and arguments, e.g. `["cargo", "test"]`.
@@ -44,6 +45,7 @@ pub struct ExecOptions {
 
 /// A new task (JSON).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateTask {
     /// 1 to 200 characters.
@@ -126,6 +128,7 @@ impl From<CreateTask> for TaskDraft {
 
 /// The `agent:` block of the original task YAML (`claude:` is accepted as its old name).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct YamlAgent {
     /// Agent type; absent or `auto`: classified as for JSON tasks.
@@ -155,6 +158,7 @@ pub struct YamlAgent {
 
 /// The `retry:` block of the original task YAML.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct YamlRetry {
     /// Attempts before failing for good.
@@ -164,6 +168,7 @@ pub struct YamlRetry {
 /// A new task in the original claudomator YAML shape. Unknown keys are refused (422, every
 /// one named) rather than dropped.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct TaskYaml {
     /// Title.
@@ -268,6 +273,7 @@ impl From<CreateTaskBody> for YamlDraft {
 
 /// Body of `POST /api/tasks/batch`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateTaskBatch {
     /// The tasks (at most `CLAUDOMATOR_MAX_BATCH`).
@@ -276,6 +282,7 @@ pub struct CreateTaskBatch {
 
 /// Answer of `POST /api/tasks/batch`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedBatch {
     /// Ids of the created tasks, in request order.
     pub ids: Vec<Uuid>,
@@ -283,6 +290,7 @@ pub struct CreatedBatch {
 
 /// A question an agent asked.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QuestionView {
     /// The question.
     pub text: String,
@@ -294,6 +302,7 @@ pub struct QuestionView {
 
 /// A task.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskView {
     /// Id.
     pub id: Uuid,
@@ -399,6 +408,7 @@ impl From<domain::Task> for TaskView {
 
 /// A page of tasks, newest first.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskPage {
     /// The tasks.
     pub items: Vec<TaskView>,
@@ -408,6 +418,7 @@ pub struct TaskPage {
 
 /// Body of `POST /api/tasks/{id}/reject`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct RejectBody {
     /// What to change (kept on the task as `rejection_comment`).
@@ -416,6 +427,7 @@ pub struct RejectBody {
 
 /// Body of `POST /api/tasks/{id}/answer`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct AnswerBody {
     /// The answer (one of the question's options, or free text).
@@ -424,6 +436,7 @@ pub struct AnswerBody {
 
 /// One attempt.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExecutionView {
     /// Id.
     pub id: Uuid,
@@ -473,6 +486,7 @@ pub enum FeedbackKind {
 
 /// One piece of feedback an attempt was given.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FeedbackView {
     /// Where it came from.
     pub kind: FeedbackKind,
@@ -482,6 +496,7 @@ pub struct FeedbackView {
 
 /// What an attempt changed in its git sandbox.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangesView {
     /// The task's branch.
     pub branch: String,
@@ -545,6 +560,7 @@ impl From<domain::Execution> for ExecutionView {
 
 /// One transition in a task's history.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EventView {
     /// Global order.
     pub id: i64,

@@ -5,6 +5,7 @@ mod assist;
 mod blocked;
 mod classify;
 mod claude;
+mod clients;
 mod contract;
 mod cluster;
 mod dispatch;

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod assist;
+pub mod budget;
 pub mod classify;
 pub mod dispatch;
 pub mod feedback;

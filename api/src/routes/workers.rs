@@ -65,7 +65,8 @@ impl WorkersApi {
     /// Every worker that heartbeated within its lease TTL, by id. A worker that stopped cleanly
     /// leaves at once; one that died leaves when its entry expires.
     #[oai(path = "/", method = "get")]
-    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth) -> Result<Json<Vec<WorkerView>>, ApiError> {
+    async fn list(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<Vec<WorkerView>>, ApiError> {
+        auth.fleet()?;
         Ok(Json(
             state.store.live_workers().await?.into_iter().map(Into::into).collect(),
         ))

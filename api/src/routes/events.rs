@@ -204,9 +204,7 @@ impl EventsApi {
                 // The same serializer as JSON responses, so the event matches its schema (absent
                 // values omitted, never null).
                 let data = e.to_json_string();
-                poem::web::sse::Event::message(data)
-                    .id(id)
-                    .event_type("task")
+                poem::web::sse::Event::message(data).id(id).event_type("task")
             }))
     }
 }

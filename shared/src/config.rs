@@ -200,6 +200,9 @@ pub struct WorkerSettings {
     pub gemini_model: String,
     /// The variables of [`GEMINI_ENV_VARS`] that are set.
     pub gemini_env: Vec<(String, String)>,
+    /// `GEMINI_PRICES`: USD per million input:output tokens by model prefix, which turns the
+    /// tokens the Gemini CLI reports into a cost (it reports none), so budgets hold for it too.
+    pub gemini_prices: crate::domain::budget::PriceTable,
 }
 
 /// Variables passed from the worker's environment to the Gemini CLI.
@@ -645,6 +648,14 @@ impl WorkerSettings {
                 .iter()
                 .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
                 .collect(),
+            gemini_prices: {
+                let v = env.string("GEMINI_PRICES", crate::domain::budget::DEFAULT_GEMINI_PRICES);
+                crate::domain::budget::PriceTable::parse(&v).map_err(|reason| ConfigError {
+                    var: "GEMINI_PRICES",
+                    value: v,
+                    reason,
+                })?
+            },
         })
     }
 }

@@ -5,6 +5,7 @@
 //! these types.
 
 pub mod assist;
+pub mod budget;
 pub mod classify;
 pub mod dispatch;
 pub mod feedback;

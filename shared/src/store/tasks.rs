@@ -377,6 +377,18 @@ impl Store {
         Ok(r.flatten())
     }
 
+    /// What the attempts of a task before `attempt` cost, in US dollars.
+    pub async fn spent_before(&self, id: TaskId, attempt: Attempt) -> anyhow::Result<f64> {
+        sqlx::query_scalar(
+            "SELECT COALESCE(sum(cost_usd), 0)::float8 FROM executions WHERE task_id = $1 AND attempt < $2",
+        )
+        .bind(id.as_uuid())
+        .bind(attempt.0)
+        .fetch_one(&self.pool)
+        .await
+        .context("reading what earlier attempts cost")
+    }
+
     /// Records the feedback an attempt was given on its execution.
     pub async fn record_feedback(
         &self,

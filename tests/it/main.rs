@@ -1,6 +1,7 @@
 //! The one integration-test binary: real Postgres, real Redis, real HTTP, real processes.
 //! Each test has its own database and Redis prefix, so they all run in parallel.
 
+mod access;
 mod assist;
 mod blocked;
 mod classify;

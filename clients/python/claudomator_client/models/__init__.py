@@ -11,7 +11,9 @@ from .create_story import CreateStory
 from .create_story_task import CreateStoryTask
 from .create_task import CreateTask
 from .create_task_batch import CreateTaskBatch
+from .create_token import CreateToken
 from .created_batch import CreatedBatch
+from .created_token import CreatedToken
 from .elaborate_body import ElaborateBody
 from .elaborate_story_body import ElaborateStoryBody
 from .event_view import EventView
@@ -22,12 +24,14 @@ from .feedback_view import FeedbackView
 from .field_problem import FieldProblem
 from .health import Health
 from .log_event import LogEvent
+from .me import Me
 from .patch_project import PatchProject
 from .problem import Problem
 from .project_view import ProjectView
 from .question_item import QuestionItem
 from .question_view import QuestionView
 from .reject_body import RejectBody
+from .role import Role
 from .severity import Severity
 from .story_draft_view import StoryDraftView
 from .story_history_view import StoryHistoryView
@@ -43,6 +47,7 @@ from .task_proposal_view import TaskProposalView
 from .task_state import TaskState
 from .task_view import TaskView
 from .task_yaml import TaskYaml
+from .token_view import TokenView
 from .validate_body import ValidateBody
 from .vapid_public_key import VapidPublicKey
 from .webhook_result import WebhookResult
@@ -57,11 +62,13 @@ __all__ = (
     "ChangesView",
     "Clarity",
     "CreatedBatch",
+    "CreatedToken",
     "CreateProject",
     "CreateStory",
     "CreateStoryTask",
     "CreateTask",
     "CreateTaskBatch",
+    "CreateToken",
     "ElaborateBody",
     "ElaborateStoryBody",
     "EventView",
@@ -72,12 +79,14 @@ __all__ = (
     "FieldProblem",
     "Health",
     "LogEvent",
+    "Me",
     "PatchProject",
     "Problem",
     "ProjectView",
     "QuestionItem",
     "QuestionView",
     "RejectBody",
+    "Role",
     "Severity",
     "StoryDraftView",
     "StoryHistoryView",
@@ -93,6 +102,7 @@ __all__ = (
     "TaskState",
     "TaskView",
     "TaskYaml",
+    "TokenView",
     "ValidateBody",
     "VapidPublicKey",
     "WebhookResult",

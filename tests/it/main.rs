@@ -13,6 +13,7 @@ mod faults;
 mod gemini;
 mod openapi_drift;
 mod push;
+mod retention;
 mod rate_limits;
 mod stories;
 mod tasks_api;

@@ -12,6 +12,7 @@ use poem_openapi::{ApiResponse, Object};
 
 /// A problem document (RFC 9457), with claudomator's extension members.
 #[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// Stable identifier of the kind of problem.
     #[oai(rename = "type")]
@@ -22,21 +23,19 @@ pub struct Problem {
     /// HTTP status.
     pub status: u16,
     /// What happened in this occurrence.
-    #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// For state conflicts: the task's current state.
-    #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
     /// For validation problems: one entry per invalid field.
-    #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldProblem>>,
 }
 
 /// One invalid field.
 #[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FieldProblem {
     /// The field.
     pub field: String,
@@ -130,6 +129,18 @@ impl ApiError {
         } else {
             "validation"
         };
+        let mut p = problem(slug, "Invalid request", StatusCode::UNPROCESSABLE_ENTITY, Some(detail));
+        p.errors = Some(errors);
+        ApiError::Unprocessable(Json(p))
+    }
+
+    /// 422 with field errors under a specific problem type.
+    pub fn unprocessable_fields(slug: &str, errors: Vec<FieldProblem>) -> ApiError {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
         let mut p = problem(slug, "Invalid request", StatusCode::UNPROCESSABLE_ENTITY, Some(detail));
         p.errors = Some(errors);
         ApiError::Unprocessable(Json(p))

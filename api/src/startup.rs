@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::endpoint::{BoxEndpoint, make_sync};
+use poem::web::Html;
 use poem::{EndpointExt, IntoEndpoint, Route, Server};
 use shared::config::ApiSettings;
 use shared::queue::Queue;
@@ -61,7 +63,17 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 10 s).
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let app = endpoint(self.state);
+        self.run_wrapped_until_stopped(|ep| ep, shutdown).await
+    }
+
+    /// Like [`Application::run_until_stopped`], with `wrap` around the whole HTTP surface (the
+    /// integration tests check every response against the OpenAPI document this way).
+    pub async fn run_wrapped_until_stopped(
+        self,
+        wrap: impl FnOnce(BoxEndpoint<'static>) -> BoxEndpoint<'static>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = wrap(endpoint(self.state).map_to_response().boxed());
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await
@@ -72,13 +84,19 @@ impl Application {
 /// The whole HTTP surface.
 pub fn endpoint(state: AppState) -> impl poem::Endpoint {
     let api = routes::service();
-    let docs = api.swagger_ui();
-    let spec = api.spec_endpoint();
+    // The corrected document (routes::spec), not poem-openapi's own, for both.
+    let spec = routes::spec_json();
+    let docs_html = routes::spec::swagger_ui_html();
     let max = state.settings.max_body_bytes;
     Route::new()
         .nest("/", ui::WithUi::from_env(api.into_endpoint()))
-        .nest("/api/docs", docs)
-        .at("/api/openapi.json", spec)
+        .nest("/api/docs", poem::get(make_sync(move |_| Html(docs_html.clone()))))
+        .at(
+            "/api/openapi.json",
+            poem::get(make_sync(move |_| {
+                poem::Response::builder().content_type("application/json").body(spec.clone())
+            })),
+        )
         .around(move |ep, req| async move { body_limit::limit_body(&ep, req, max).await })
         .data(state)
         .catch_all_error(problem::render_poem_error)

@@ -64,7 +64,7 @@ async fn a_story_runs_in_dependency_order_through_its_checker_gate_then_ships_an
     let project = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
 
     // B reads a file that only its second attempt writes correctly.
-    let b_script = "if [ \"$CLAUDOMATOR_ATTEMPT\" = 1 ]; then echo b > b.txt; else echo bee > b.txt; fi";
+    let b_script = "if [ \"$CLAUDOMATOR_ATTEMPT\" = 1 ]; then echo b > b.txt; else echo bee > b.txt; printf '%s' \"$CLAUDOMATOR_FEEDBACK\"; fi";
     let r = app
         .post(
             "/api/stories",
@@ -117,6 +117,27 @@ async fn a_story_runs_in_dependency_order_through_its_checker_gate_then_ships_an
     let r = app.post(&format!("/api/tasks/{b}/run"), &json!({})).await;
     assert_eq!(r.status(), 200);
     app.wait_state(&b, "COMPLETED", T).await;
+    // B's second attempt was given both the comment and the checker's report, and says so.
+    let b_runs = app.executions(&b).await;
+    let kinds: Vec<&str> = b_runs[1]["feedback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["rejection", "checker_report"], "{}", b_runs[1]);
+    assert!(
+        b_runs[1]["feedback"][1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("b.txt must say bee")
+    );
+    let out = b_runs[1]["output"].as_str().unwrap();
+    assert!(
+        out.contains("see the checker") && out.contains("b.txt must say bee"),
+        "{out}"
+    );
+    assert_eq!(b_runs[0]["feedback"], json!([]));
     app.wait_state(&c, "COMPLETED", T).await;
 
     let shippable = story_state(&app, &id, "SHIPPABLE").await;

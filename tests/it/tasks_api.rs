@@ -130,6 +130,60 @@ async fn yaml_tasks_in_the_original_shape_are_accepted() {
 }
 
 #[tokio::test]
+async fn an_original_yaml_with_unknown_keys_is_a_422_naming_every_one() {
+    let app = TestApp::spawn_without_worker().await;
+    let yaml = "name: old file\ncontext_files: [README.md]\ncontainer_image: rust:1\nagent:\n  type: exec\n  argv: [\"true\"]\n  skip_planning: true\n";
+    let (s, p) = problem(app.post_yaml(yaml).await).await;
+    assert_eq!(s, 422);
+    assert_problem(&p, 422, "unknown-keys");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["agent.skip_planning", "container_image", "context_files"]);
+    assert!(p["detail"].as_str().unwrap().contains("context_files"), "{p}");
+    let listed = app.get("/api/tasks").await.json::<Value>().await.unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0, "nothing was created");
+}
+
+#[tokio::test]
+async fn an_original_yaml_with_the_claude_key_selects_its_project_by_directory() {
+    let app = TestApp::spawn_without_worker().await;
+    let r = app
+        .post(
+            "/api/projects",
+            &json!({"name": "repo", "repository": "/srv/repos/app.git"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let project = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let yaml = "name: old claude file\nclaude:\n  type: claude\n  model: sonnet\n  instructions: Fix the bug.\n  project_dir: /srv/repos/app/\nacceptance_criteria: [tests pass]\n";
+    let r = app.post_yaml(yaml).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["agent"], "claude", "{v}");
+    assert_eq!(v["project_id"], project.as_str());
+    assert!(
+        v["instructions"]
+            .as_str()
+            .unwrap()
+            .ends_with("Acceptance criteria:\n- tests pass"),
+        "{v}"
+    );
+    // A directory that is no project's repository is refused with the way to express it.
+    let yaml = "name: elsewhere\nagent:\n  type: claude\n  instructions: x\n  project_dir: /home/me/other\n";
+    let (s, p) = problem(app.post_yaml(yaml).await).await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "agent.project_dir", "{p}");
+    assert!(
+        p["errors"][0]["message"].as_str().unwrap().contains("project_id"),
+        "{p}"
+    );
+}
+
+#[tokio::test]
 async fn requests_without_a_valid_token_get_401_problems() {
     let app = TestApp::spawn_without_worker().await;
     let r = app.http.get(format!("{}/api/tasks", app.api.url)).send().await.unwrap();

@@ -2,6 +2,7 @@
 //! node on a random port, and workers (in-process or as real child processes) configured with
 //! short timings. Tests wait only through [`wait::wait_until`].
 
+pub mod contract;
 pub mod db;
 pub mod fake_anthropic;
 pub mod fake_gemini;
@@ -63,12 +64,14 @@ pub fn fast_timings() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A running API node.
+/// A running API node. Every response it sends is checked against the OpenAPI document
+/// ([`contract`]); stopping or dropping it fails the test if one did not match.
 pub struct ApiNode {
     /// Base URL.
     pub url: String,
     stop: CancellationToken,
     handle: Option<JoinHandle<()>>,
+    violations: contract::Violations,
 }
 
 impl ApiNode {
@@ -78,12 +81,14 @@ impl ApiNode {
         if let Some(h) = self.handle.take() {
             let _ = h.await;
         }
+        contract::assert_none(&self.violations);
     }
 }
 
 impl Drop for ApiNode {
     fn drop(&mut self) {
         self.stop.cancel();
+        contract::assert_none(&self.violations);
     }
 }
 
@@ -172,6 +177,7 @@ impl TestApp {
                 url: String::new(),
                 stop: CancellationToken::new(),
                 handle: None,
+                violations: Default::default(),
             },
             db,
             redis,
@@ -296,13 +302,16 @@ impl TestApp {
         let url = format!("http://127.0.0.1:{}", app.port());
         let stop = CancellationToken::new();
         let s = stop.clone();
+        let violations = contract::Violations::default();
+        let observe = contract::observe(violations.clone());
         let handle = tokio::spawn(async move {
-            let _ = app.run_until_stopped(async move { s.cancelled().await }).await;
+            let _ = app.run_wrapped_until_stopped(observe, async move { s.cancelled().await }).await;
         });
         ApiNode {
             url,
             stop,
             handle: Some(handle),
+            violations,
         }
     }
 

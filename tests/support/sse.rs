@@ -1,4 +1,5 @@
-//! A minimal server-sent-events client for tests: reads frames off a reqwest response.
+//! A minimal server-sent-events client for tests: reads frames off a reqwest response. Every
+//! `task` event of `/api/events` is checked against its schema (`TaskEventView`) as it is read.
 
 use futures::StreamExt as _;
 
@@ -22,6 +23,8 @@ pub enum Frame {
 pub struct SseClient {
     stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
     buf: String,
+    /// The schema of this stream's `task` events, when it is the task event stream.
+    task_schema: Option<&'static str>,
 }
 
 impl SseClient {
@@ -43,9 +46,11 @@ impl SseClient {
             .unwrap_or("")
             .to_owned();
         assert!(ct.starts_with("text/event-stream"), "{ct}");
+        let task_schema = resp.url().path().ends_with("/api/events").then_some("TaskEventView");
         SseClient {
             stream: resp.bytes_stream().boxed(),
             buf: String::new(),
+            task_schema,
         }
     }
 
@@ -70,6 +75,12 @@ impl SseClient {
                     return Frame::Comment;
                 }
                 if !data.is_empty() || kind.is_some() {
+                    if let (Some(schema), Some("task")) = (self.task_schema, kind.as_deref()) {
+                        let value: serde_json::Value = serde_json::from_str(&data.join("\n")).expect("task event JSON");
+                        if let Err(e) = crate::contract::contract().check_component(schema, &value) {
+                            panic!("API contract violation in /api/events: {e}");
+                        }
+                    }
                     return Frame::Event {
                         id,
                         kind,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use shared::domain::feedback::{self, FeedbackItem};
 use shared::domain::outcome::AttemptFacts;
 use shared::domain::{AttemptOutcome, Task, TaskEvent, TaskState, decide};
 use shared::store::logs::LogArchive;
@@ -42,6 +43,29 @@ fn execution_end(outcome: &'static str, error: Option<String>, r: RunReport) -> 
     }
 }
 
+/// The feedback on earlier attempts this attempt gets, recorded on its execution. Only a
+/// re-run can have any, so first attempts cost no query. A failure to read it is logged and
+/// the attempt runs without (feedback helps; it is not worth failing the attempt over).
+async fn feedback(ctx: &Context, task: &Task) -> Vec<FeedbackItem> {
+    if task.attempt.0 <= 1 || task.spec.agent == shared::domain::AgentKind::Noop {
+        return Vec::new();
+    }
+    let report = match ctx.store.checker_fail_report(task.id).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "checker report not read; running without it");
+            None
+        }
+    };
+    let items = feedback::gather(task.rejection_comment.as_deref(), report.as_deref());
+    if !items.is_empty()
+        && let Err(e) = ctx.store.record_feedback(task.id, task.attempt, &items).await
+    {
+        tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "feedback not recorded on the execution");
+    }
+    items
+}
+
 /// A claimed task with the resources it holds: the permit until its agent is done, the fleet
 /// slot (when the agent has a fleet limit) until its result is recorded. It is registered in
 /// `Running` before it is spawned, so shutdown and the heartbeat see it from the start.
@@ -73,6 +97,7 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     let api = agent_api(&ctx, &task, timeout).await;
     let (log_tx, log_task) = live_log(&ctx, &task);
     let sandbox = sandbox(&ctx, &task).await;
+    let feedback = feedback(&ctx, &task).await;
     let report = match &sandbox {
         Err(error) => RunReport::of(Some(AttemptOutcome::Failed {
             transient: true,
@@ -85,11 +110,16 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
                 api: api.as_ref().map(|(_, a)| a.clone()),
                 log: log_tx,
                 workspace: sb.workspace.clone(),
+                feedback: feedback::plain_text(&feedback),
             };
             // The runner runs in a task of its own: a panic in it becomes a transient failure
             // instead of unwinding past the bookkeeping below (which would strand the task RUNNING).
             let runners = ctx.runners.clone();
-            let owned = task.clone();
+            let mut owned = task.clone();
+            // Model agents read feedback where they read their task: in the prompt.
+            if agent.is_model() {
+                owned.spec.instructions = feedback::prompt_section(&owned.spec.instructions, &feedback);
+            }
             match tokio::spawn(async move { runners.run(&owned, limits, stop).await }).await {
                 Ok(r) => r,
                 Err(e) => RunReport::of(Some(AttemptOutcome::Failed {

@@ -19,6 +19,7 @@ pub struct AgentsApi;
 
 /// One agent type: queue statistics and settings.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgentView {
     /// Agent type.
     pub agent: String,
@@ -44,11 +45,13 @@ pub struct AgentView {
 
 /// Body of `PATCH /api/agents/{type}`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct AgentPatchBody {
     /// Pause (true) or resume (false; also lifts a rate-limit pause).
     pub paused: Option<bool>,
     /// Fleet-wide limit (0 to 10000); `null` removes it.
+    #[oai(nullable)]
     pub concurrency_limit: MaybeUndefined<u32>,
 }
 

@@ -16,6 +16,7 @@ use futures::stream::BoxStream;
 use poem::web::Data;
 use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::EventStream;
+use poem_openapi::types::ToJSON as _;
 use poem_openapi::{Object, OpenApi};
 use shared::domain::FeedEvent;
 use shared::domain::TaskId;
@@ -33,6 +34,7 @@ pub struct EventsApi;
 
 /// One task transition, as streamed.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskEventView {
     /// Event id (use as `Last-Event-ID` to resume).
     pub id: i64,
@@ -199,13 +201,10 @@ impl EventsApi {
             .keep_alive(keep_alive)
             .to_event(|e: TaskEventView| {
                 let id = e.id.to_string();
-                let data = serde_json::json!({
-                    "id": e.id, "task_id": e.task_id, "project_id": e.project_id,
-                    "from": e.from.map(|s| shared::domain::TaskState::from(s).as_str()),
-                    "to": shared::domain::TaskState::from(e.to).as_str(),
-                    "event": e.event, "attempt": e.attempt, "actor": e.actor, "reason": e.reason, "at": e.at,
-                });
-                poem::web::sse::Event::message(data.to_string())
+                // The same serializer as JSON responses, so the event matches its schema (absent
+                // values omitted, never null).
+                let data = e.to_json_string();
+                poem::web::sse::Event::message(data)
                     .id(id)
                     .event_type("task")
             }))

@@ -23,6 +23,7 @@ pub struct ExecutionsApi;
 
 /// One log event: a line, or the end of the log.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LogEvent {
     /// Stream position (use as `Last-Event-ID` to resume).
     pub id: String,
@@ -185,8 +186,9 @@ impl ExecutionsApi {
 
     /// Follow an execution's log
     ///
-    /// Server-sent events, one per line as the agent prints it (`event: line`), then `event:
-    /// end`. Works from any API node; resume with `Last-Event-ID`. After the attempt ended (and
+    /// Server-sent events, one per line as the agent prints it (`event: line`, `data:` the line
+    /// as plain text, not JSON), then one `event: end` with empty data; `id:` is the event's
+    /// `id`. Works from any API node; resume with `Last-Event-ID`. After the attempt ended (and
     /// its live log expired) the archived output is sent instead.
     #[oai(path = "/:id/log/stream", method = "get")]
     async fn stream(

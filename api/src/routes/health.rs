@@ -12,6 +12,7 @@ pub struct HealthApi;
 
 /// Health of the process and its dependencies.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Health {
     /// `ok` or `unavailable`.
     pub status: String,

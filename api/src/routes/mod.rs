@@ -9,6 +9,7 @@ pub mod executions;
 pub mod health;
 pub mod projects;
 pub mod push;
+pub mod spec;
 pub mod stories;
 pub mod tasks;
 pub mod webhooks;
@@ -77,7 +78,4 @@ pub fn service() -> OpenApiService<Apis, ()> {
     )
 }
 
-/// The spec as YAML (what `openapi/openapi.yaml` must equal).
-pub fn spec_yaml() -> String {
-    service().spec_yaml()
-}
+pub use spec::{spec_json, spec_yaml};

@@ -19,6 +19,7 @@ pub struct ProjectsApi;
 
 /// A project.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProjectView {
     /// Id.
     pub id: Uuid,
@@ -67,6 +68,7 @@ impl From<Project> for ProjectView {
 
 /// A project to create.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateProject {
     /// Unique name.
@@ -93,27 +95,35 @@ pub struct CreateProject {
 
 /// Changes to a project; `null` clears a field.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct PatchProject {
     /// Name.
     pub name: Option<String>,
     /// Repository.
+    #[oai(nullable)]
     pub repository: MaybeUndefined<String>,
     /// Default branch.
     pub default_branch: Option<String>,
     /// GitHub repository.
+    #[oai(nullable)]
     pub github_repo: MaybeUndefined<String>,
     /// GitLab project.
+    #[oai(nullable)]
     pub gitlab_project: MaybeUndefined<String>,
     /// Webhook secret.
+    #[oai(nullable)]
     pub webhook_secret: MaybeUndefined<String>,
     /// Default agent.
     pub default_agent: Option<String>,
     /// Default model.
+    #[oai(nullable)]
     pub default_model: MaybeUndefined<String>,
     /// Running limit.
+    #[oai(nullable)]
     pub max_running: MaybeUndefined<u32>,
     /// Deploy command.
+    #[oai(nullable)]
     pub deploy_command: MaybeUndefined<Vec<String>>,
 }
 

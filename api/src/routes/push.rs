@@ -22,6 +22,7 @@ pub struct PushApi;
 
 /// The key browsers subscribe with.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VapidPublicKey {
     /// base64url of the 65-byte uncompressed P-256 point (`applicationServerKey`).
     pub public_key: String,
@@ -29,6 +30,7 @@ pub struct VapidPublicKey {
 
 /// `keys` of a browser subscription.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubscriptionKeysBody {
     /// The browser's P-256 public key, base64url (65 bytes).
     pub p256dh: String,
@@ -38,6 +40,7 @@ pub struct SubscriptionKeysBody {
 
 /// A browser's `PushSubscription.toJSON()`, plus which task states notify.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubscribeBody {
     /// Push service URL (https; http only for loopback).
     pub endpoint: String,
@@ -52,6 +55,7 @@ pub struct SubscribeBody {
 
 /// A saved subscription.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubscriptionView {
     /// Id (for DELETE).
     pub id: Uuid,

@@ -30,6 +30,7 @@ pub struct StoriesApi;
 
 /// A work task of a new story.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateStoryTask {
     /// Unique within the story; `depends_on` names these keys.
@@ -60,6 +61,7 @@ pub struct CreateStoryTask {
 
 /// A story to create.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateStory {
     /// The project (must have a repository to ship).
@@ -76,6 +78,7 @@ pub struct CreateStory {
 
 /// One task of a story.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StoryTaskView {
     /// The task.
     pub task_id: Uuid,
@@ -97,6 +100,7 @@ pub struct StoryTaskView {
 
 /// A story.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StoryView {
     /// Id.
     pub id: Uuid,
@@ -161,6 +165,7 @@ impl From<Story> for StoryView {
 
 /// One line of a story's history.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StoryHistoryView {
     /// When.
     pub at: DateTime<Utc>,
@@ -197,6 +202,7 @@ impl From<StoryHistoryEntry> for StoryHistoryView {
 
 /// Body of `POST /api/stories/elaborate`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct ElaborateStoryBody {
     /// What the story should deliver, in a line or a paragraph.
@@ -207,6 +213,7 @@ pub struct ElaborateStoryBody {
 
 /// A drafted story: what `POST /api/stories` takes (with `project_id` set when one was given).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StoryDraftView {
     /// The project, when the request named one.
     pub project_id: Option<Uuid>,
@@ -222,6 +229,7 @@ pub struct StoryDraftView {
 
 /// A drafted task of a story.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StoryTaskDraftView {
     /// Key.
     pub key: String,

@@ -41,6 +41,7 @@ pub enum WebhookBody {
 
 /// What the delivery did.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WebhookResult {
     /// `created`, `pong`, `duplicate`, `already-reported` or `ignored`.
     pub status: String,

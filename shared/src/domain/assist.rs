@@ -277,7 +277,8 @@ pub fn parse_proposal(raw: &str, request: &str) -> Result<Proposal, String> {
 }
 
 /// Instructions ending with the acceptance criteria (unless they already list them).
-fn with_criteria(instructions: String, criteria: &[String]) -> String {
+/// Instructions with an "Acceptance criteria" list appended (unless they already have one).
+pub fn with_criteria(instructions: String, criteria: &[String]) -> String {
     if criteria.is_empty() || instructions.to_lowercase().contains("acceptance criteria") {
         return instructions;
     }

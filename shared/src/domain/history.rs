@@ -40,6 +40,8 @@ pub struct Execution {
     pub session_id: Option<String>,
     /// What the attempt changed in its git sandbox.
     pub changes: Option<Changes>,
+    /// The feedback on earlier attempts this attempt was given.
+    pub feedback: Vec<super::feedback::FeedbackItem>,
 }
 
 /// What an attempt changed in its git sandbox, and where it went.

@@ -7,6 +7,7 @@
 pub mod assist;
 pub mod classify;
 pub mod dispatch;
+pub mod feedback;
 pub mod history;
 pub mod ids;
 pub mod notify;

@@ -314,27 +314,29 @@ impl Store {
 
     /// A task's executions, by attempt.
     pub async fn executions(&self, id: TaskId) -> anyhow::Result<Vec<Execution>> {
-        type Row = (
-            Uuid,
-            Uuid,
-            i32,
-            String,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<f64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<sqlx::types::Json<crate::domain::Changes>>,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: Uuid,
+            task_id: Uuid,
+            attempt: i32,
+            worker_id: String,
+            started_at: DateTime<Utc>,
+            finished_at: Option<DateTime<Utc>>,
+            exit_code: Option<i32>,
+            outcome: Option<String>,
+            error: Option<String>,
+            cost_usd: Option<f64>,
+            tokens_in: Option<i64>,
+            tokens_out: Option<i64>,
+            summary: Option<String>,
+            output: Option<String>,
+            session_id: Option<String>,
+            changes: Option<sqlx::types::Json<crate::domain::Changes>>,
+            feedback: Option<sqlx::types::Json<Vec<crate::domain::feedback::FeedbackItem>>>,
+        }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, task_id, attempt, worker_id, started_at, finished_at, exit_code, outcome, error, \
-             cost_usd, tokens_in, tokens_out, summary, output, session_id, changes \
+             cost_usd, tokens_in, tokens_out, summary, output, session_id, changes, feedback \
              FROM executions WHERE task_id = $1 ORDER BY attempt",
         )
         .bind(id.as_uuid())
@@ -343,24 +345,54 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|r| Execution {
-                id: r.0,
-                task_id: TaskId::from_uuid(r.1),
-                attempt: Attempt(r.2),
-                worker_id: r.3,
-                started_at: r.4,
-                finished_at: r.5,
-                exit_code: r.6,
-                outcome: r.7,
-                error: r.8,
-                cost_usd: r.9,
-                tokens_in: r.10,
-                tokens_out: r.11,
-                summary: r.12,
-                output: r.13,
-                session_id: r.14,
-                changes: r.15.map(|j| j.0),
+                id: r.id,
+                task_id: TaskId::from_uuid(r.task_id),
+                attempt: Attempt(r.attempt),
+                worker_id: r.worker_id,
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+                exit_code: r.exit_code,
+                outcome: r.outcome,
+                error: r.error,
+                cost_usd: r.cost_usd,
+                tokens_in: r.tokens_in,
+                tokens_out: r.tokens_out,
+                summary: r.summary,
+                output: r.output,
+                session_id: r.session_id,
+                changes: r.changes.map(|j| j.0),
+                feedback: r.feedback.map(|j| j.0).unwrap_or_default(),
             })
             .collect())
+    }
+
+    /// The FAIL report of the last checker of a story work task, if its last verdict was FAIL.
+    pub async fn checker_fail_report(&self, id: TaskId) -> anyhow::Result<Option<String>> {
+        let r: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT report FROM story_tasks WHERE task_id = $1 AND role = 'work' AND verdict = 'fail'",
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading the checker report")?;
+        Ok(r.flatten())
+    }
+
+    /// Records the feedback an attempt was given on its execution.
+    pub async fn record_feedback(
+        &self,
+        id: TaskId,
+        attempt: Attempt,
+        items: &[crate::domain::feedback::FeedbackItem],
+    ) -> anyhow::Result<()> {
+        sqlx::query("UPDATE executions SET feedback = $3 WHERE task_id = $1 AND attempt = $2")
+            .bind(id.as_uuid())
+            .bind(attempt.0)
+            .bind(sqlx::types::Json(items))
+            .execute(&self.pool)
+            .await
+            .context("recording the feedback of an attempt")?;
+        Ok(())
     }
 
     /// Applies transitions in one statement. Each result says whether that row was written.

@@ -47,6 +47,9 @@ impl Runner for ExecRunner {
                 cmd.env("CLAUDOMATOR_ANSWER", a);
             }
         }
+        if !limits.feedback.is_empty() {
+            cmd.env("CLAUDOMATOR_FEEDBACK", &limits.feedback);
+        }
         // A sandbox (the project's clone) wins over the task's own working directory.
         if limits.workspace.git {
             cmd.current_dir(&limits.workspace.dir).envs(super::git_identity());

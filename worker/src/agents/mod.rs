@@ -71,6 +71,9 @@ pub struct RunOptions {
     pub log: Option<LogSink>,
     /// Where the agent works.
     pub workspace: Workspace,
+    /// Feedback on earlier attempts as plain text (empty: none), for runners whose agent does
+    /// not read a prompt (`CLAUDOMATOR_FEEDBACK`); model agents get it in their instructions.
+    pub feedback: String,
 }
 
 /// Where an attempt's output lines go: every line into the archive (compressed, capped), and

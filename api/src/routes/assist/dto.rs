@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// Body of `POST /api/elaborate`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct ElaborateBody {
     /// What should be done, in a line (1 to 2000 bytes).
@@ -16,6 +17,7 @@ pub struct ElaborateBody {
 
 /// A task draft written by a model: what `POST /api/tasks` takes (nothing is created).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskProposalView {
     /// At most 60 characters.
     pub title: String,
@@ -66,6 +68,7 @@ impl TaskProposalView {
 /// Body of `POST /api/validate`: a task draft. Other task fields (and an elaborate answer's
 /// `generated_by`) are accepted and ignored.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ValidateBody {
     /// Title (at most 200 characters).
     pub title: Option<String>,
@@ -117,6 +120,7 @@ pub enum Severity {
 
 /// A question to answer before running the task.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QuestionItem {
     /// The question.
     pub text: String,
@@ -135,6 +139,7 @@ impl From<ReviewQuestion> for QuestionItem {
 
 /// The rating of a draft.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentView {
     /// `clear`, `warning` or `blocking` (at least as severe as the worst question).
     pub clarity: Clarity,

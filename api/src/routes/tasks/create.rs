@@ -62,6 +62,50 @@ pub async fn dispatch_queued(state: &AppState, tasks: &[shared::domain::Task], m
     }
 }
 
+/// The project an original YAML task's `agent.project_dir` names: model agents work in a clone
+/// of their project's repository, so the directory must be one project's `repository` (compared
+/// without a trailing `/`, `.git` or `file://`). Anything else is refused, never ignored.
+pub async fn project_of_dir(
+    state: &AppState,
+    dir: &str,
+    project_id: Option<uuid::Uuid>,
+) -> Result<uuid::Uuid, ApiError> {
+    fn norm(s: &str) -> &str {
+        let s = s.trim().strip_prefix("file://").unwrap_or(s.trim());
+        let s = s.trim_end_matches('/');
+        s.strip_suffix(".git").unwrap_or(s)
+    }
+    let projects = state.store.list_projects().await?;
+    let found: Vec<_> = projects
+        .iter()
+        .filter(|p| p.repository.as_deref().is_some_and(|r| norm(r) == norm(dir)))
+        .collect();
+    let refuse = |message: String| {
+        ApiError::validation(vec![FieldProblem {
+            field: "agent.project_dir".into(),
+            message,
+        }])
+    };
+    match (found.as_slice(), project_id) {
+        ([p], None) => Ok(p.id),
+        ([p], Some(id)) if p.id == id => Ok(id),
+        ([p], Some(id)) => Err(refuse(format!(
+            "is the repository of project {} but project_id is {id}; give one of them",
+            p.id
+        ))),
+        ([], _) => Err(refuse(format!(
+            "`{dir}` is no project's repository; model agents work in a clone of their project's \
+             repository, so create a project with this `repository` (POST /api/projects) and give \
+             its `project_id` instead, or use an `exec` agent to run in a directory"
+        ))),
+        (_, Some(id)) if found.iter().any(|p| p.id == id) => Ok(id),
+        (many, _) => Err(refuse(format!(
+            "is the repository of {} projects; give `project_id` to choose one",
+            many.len()
+        ))),
+    }
+}
+
 /// The result of creating one task.
 pub enum Created {
     /// New.

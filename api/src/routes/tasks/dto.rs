@@ -2,7 +2,7 @@
 //! types. Nothing outside the API crate sees these.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::{ApiRequest, Enum, Object, payload::Json, payload::Yaml};
+use poem_openapi::{ApiRequest, Enum, Object, payload::Json};
 use shared::domain::{self, TaskDraft};
 use uuid::Uuid;
 
@@ -34,6 +34,7 @@ pub enum TaskState {
 
 /// Command of an `exec` task, run without a shell.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct ExecOptions {
     /// Program and arguments, e.g. `["cargo", "test"]`.
@@ -44,6 +45,7 @@ pub struct ExecOptions {
 
 /// A new task (JSON).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateTask {
     /// 1 to 200 characters.
@@ -124,8 +126,10 @@ impl From<CreateTask> for TaskDraft {
     }
 }
 
-/// The `agent:` block of the original task YAML.
+/// The `agent:` block of the original task YAML (`claude:` is accepted as its old name).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+#[oai(deny_unknown_fields)]
 pub struct YamlAgent {
     /// Agent type; absent or `auto`: classified as for JSON tasks.
     #[oai(rename = "type")]
@@ -134,11 +138,13 @@ pub struct YamlAgent {
     pub model: Option<String>,
     /// Instructions.
     pub instructions: Option<String>,
-    /// Project directory (working directory of the agent).
+    /// For `exec` and `noop`: the working directory. For model agents (which work in a clone of
+    /// their project's repository): selects the project whose `repository` is this path or URL;
+    /// a directory that is no project's repository is refused.
     pub project_dir: Option<String>,
     /// Same as `project_dir`.
     pub working_dir: Option<String>,
-    /// Budget in US dollars.
+    /// Budget in US dollars, for all attempts together.
     pub max_budget_usd: Option<f64>,
     /// Permission mode.
     pub permission_mode: Option<String>,
@@ -152,13 +158,18 @@ pub struct YamlAgent {
 
 /// The `retry:` block of the original task YAML.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+#[oai(deny_unknown_fields)]
 pub struct YamlRetry {
     /// Attempts before failing for good.
     pub max_attempts: Option<u32>,
 }
 
-/// A new task in the original claudomator YAML shape.
+/// A new task in the original claudomator YAML shape. Unknown keys are refused (422, every
+/// one named) rather than dropped.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+#[oai(deny_unknown_fields)]
 pub struct TaskYaml {
     /// Title.
     pub name: String,
@@ -182,15 +193,40 @@ pub struct TaskYaml {
     pub run_at: Option<DateTime<Utc>>,
     /// Review success before completing.
     pub review: Option<bool>,
+    /// Project.
+    pub project_id: Option<Uuid>,
+    /// Checkable statements; appended to the instructions as an "Acceptance criteria" list.
+    pub acceptance_criteria: Option<Vec<String>>,
 }
 
-impl From<TaskYaml> for TaskDraft {
-    fn from(y: TaskYaml) -> TaskDraft {
+/// A YAML task turned into a draft, plus what only the handler can resolve.
+pub struct YamlDraft {
+    /// The draft.
+    pub draft: TaskDraft,
+    /// `agent.project_dir` of a task that is not `exec`/`noop`: names a project's repository.
+    pub project_dir: Option<String>,
+}
+
+impl From<TaskYaml> for YamlDraft {
+    fn from(y: TaskYaml) -> YamlDraft {
         let a = y.agent;
-        TaskDraft {
+        let dir = a.project_dir.or(a.working_dir);
+        // exec and noop run in a directory of the worker; every other agent works in a clone of
+        // its project, so a directory can only mean "the project whose repository this is".
+        let runs_in_dir = matches!(a.type_.as_deref(), Some("exec" | "noop"));
+        let (working_dir, project_dir) = if runs_in_dir { (dir, None) } else { (None, dir) };
+        let instructions = match (a.instructions, y.acceptance_criteria) {
+            (i, Some(c)) if !c.is_empty() => Some(
+                domain::assist::with_criteria(i.unwrap_or_default(), &c)
+                    .trim_start()
+                    .to_owned(),
+            ),
+            (i, _) => i,
+        };
+        let draft = TaskDraft {
             title: Some(y.name),
             description: y.description,
-            instructions: a.instructions,
+            instructions,
             agent: a.type_,
             model: a.model,
             priority: y.priority,
@@ -198,17 +234,19 @@ impl From<TaskYaml> for TaskDraft {
             timeout: y.timeout,
             budget_usd: a.max_budget_usd,
             labels: y.tags.unwrap_or_default(),
+            project_id: y.project_id,
             parent_task_id: y.parent_task_id,
             depends_on: y.depends_on.unwrap_or_default(),
             run_at: y.run_at,
             review: y.review,
             argv: a.argv,
-            working_dir: a.project_dir.or(a.working_dir),
+            working_dir,
             permission_mode: a.permission_mode,
             allowed_tools: a.allowed_tools.unwrap_or_default(),
             max_turns: a.max_turns,
             ..TaskDraft::default()
-        }
+        };
+        YamlDraft { draft, project_dir }
     }
 }
 
@@ -218,20 +256,24 @@ pub enum CreateTaskBody {
     /// JSON.
     Json(Json<CreateTask>),
     /// The original task YAML.
-    Yaml(Yaml<TaskYaml>),
+    Yaml(super::yaml::OriginalYaml),
 }
 
-impl From<CreateTaskBody> for TaskDraft {
-    fn from(b: CreateTaskBody) -> TaskDraft {
+impl From<CreateTaskBody> for YamlDraft {
+    fn from(b: CreateTaskBody) -> YamlDraft {
         match b {
-            CreateTaskBody::Json(Json(c)) => c.into(),
-            CreateTaskBody::Yaml(Yaml(y)) => y.into(),
+            CreateTaskBody::Json(Json(c)) => YamlDraft {
+                draft: c.into(),
+                project_dir: None,
+            },
+            CreateTaskBody::Yaml(y) => y.0.into(),
         }
     }
 }
 
 /// Body of `POST /api/tasks/batch`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct CreateTaskBatch {
     /// The tasks (at most `CLAUDOMATOR_MAX_BATCH`).
@@ -240,6 +282,7 @@ pub struct CreateTaskBatch {
 
 /// Answer of `POST /api/tasks/batch`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedBatch {
     /// Ids of the created tasks, in request order.
     pub ids: Vec<Uuid>,
@@ -247,6 +290,7 @@ pub struct CreatedBatch {
 
 /// A question an agent asked.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QuestionView {
     /// The question.
     pub text: String,
@@ -258,6 +302,7 @@ pub struct QuestionView {
 
 /// A task.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskView {
     /// Id.
     pub id: Uuid,
@@ -363,6 +408,7 @@ impl From<domain::Task> for TaskView {
 
 /// A page of tasks, newest first.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskPage {
     /// The tasks.
     pub items: Vec<TaskView>,
@@ -372,6 +418,7 @@ pub struct TaskPage {
 
 /// Body of `POST /api/tasks/{id}/reject`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct RejectBody {
     /// What to change (kept on the task as `rejection_comment`).
@@ -380,6 +427,7 @@ pub struct RejectBody {
 
 /// Body of `POST /api/tasks/{id}/answer`.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 pub struct AnswerBody {
     /// The answer (one of the question's options, or free text).
@@ -388,6 +436,7 @@ pub struct AnswerBody {
 
 /// One attempt.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExecutionView {
     /// Id.
     pub id: Uuid,
@@ -420,10 +469,34 @@ pub struct ExecutionView {
     pub session_id: Option<String>,
     /// What the attempt changed in its git sandbox, when the task has a project repository.
     pub changes: Option<ChangesView>,
+    /// The feedback on earlier attempts this attempt was given (in its prompt, or in
+    /// `CLAUDOMATOR_FEEDBACK` for `exec`); empty for none.
+    pub feedback: Vec<FeedbackView>,
+}
+
+/// Where a piece of feedback came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "shared::domain::feedback::FeedbackKind", rename_all = "snake_case")]
+pub enum FeedbackKind {
+    /// The comment of a rejection.
+    Rejection,
+    /// The report of a story checker whose verdict was FAIL.
+    CheckerReport,
+}
+
+/// One piece of feedback an attempt was given.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct FeedbackView {
+    /// Where it came from.
+    pub kind: FeedbackKind,
+    /// What it said.
+    pub text: String,
 }
 
 /// What an attempt changed in its git sandbox.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangesView {
     /// The task's branch.
     pub branch: String,
@@ -473,12 +546,21 @@ impl From<domain::Execution> for ExecutionView {
             output: e.output,
             session_id: e.session_id,
             changes: e.changes.map(ChangesView::from),
+            feedback: e
+                .feedback
+                .into_iter()
+                .map(|f| FeedbackView {
+                    kind: f.kind.into(),
+                    text: f.text,
+                })
+                .collect(),
         }
     }
 }
 
 /// One transition in a task's history.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EventView {
     /// Global order.
     pub id: i64,

@@ -4,6 +4,7 @@
 mod classify;
 pub(crate) mod create;
 pub mod dto;
+mod yaml;
 
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
@@ -60,7 +61,11 @@ impl TasksApi {
         body: CreateTaskBody,
     ) -> Result<CreateResponse, ApiError> {
         let hash_input = format!("{body:?}|run={}", run.0);
-        match create::create_one(&state, &auth, body.into(), hash_input, run.0, idempotency_key.0).await? {
+        let dto::YamlDraft { mut draft, project_dir } = body.into();
+        if let Some(dir) = project_dir {
+            draft.project_id = Some(create::project_of_dir(&state, &dir, draft.project_id).await?);
+        }
+        match create::create_one(&state, &auth, draft, hash_input, run.0, idempotency_key.0).await? {
             create::Created::New(t) => Ok(CreateResponse::Created(Json(t.into()))),
             create::Created::Replayed(t) => Ok(CreateResponse::Replayed(Json(t.into()))),
         }

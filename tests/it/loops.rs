@@ -1,0 +1,127 @@
+//! Loops that must close: a rejection comment reaches the next attempt (in `exec`'s
+//! `CLAUDOMATOR_FEEDBACK`, in the prompt of the real Claude Code and Gemini CLIs against scripted
+//! APIs), and the execution records which feedback it was given.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tests::TestApp;
+
+const T: Duration = Duration::from_secs(60);
+const HEADING: &str = "## Feedback on the previous attempt";
+
+async fn create(app: &TestApp, body: Value) -> String {
+    let r = app.post("/api/tasks?run=true", &body).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+/// Rejects a READY task with `comment` and runs it again.
+async fn reject_and_rerun(app: &TestApp, id: &str, comment: &str) {
+    let r = app
+        .post(&format!("/api/tasks/{id}/reject"), &json!({"comment": comment}))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = app.post(&format!("/api/tasks/{id}/run"), &json!({})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+fn recorded_rejection(ex: &Value, comment: &str) {
+    assert_eq!(ex["feedback"], json!([{"kind": "rejection", "text": comment}]), "{ex}");
+}
+
+#[tokio::test]
+async fn an_exec_task_rerun_after_a_rejection_gets_the_comment_in_its_environment() {
+    let app = TestApp::spawn().await;
+    let id = create(
+        &app,
+        json!({"title": "feedback", "agent": "exec", "review": true,
+               "exec": {"argv": ["sh", "-c", "printf 'feedback=[%s]' \"$CLAUDOMATOR_FEEDBACK\""]}}),
+    )
+    .await;
+    app.wait_state(&id, "READY", T).await;
+    reject_and_rerun(&app, &id, "Print the totals too.").await;
+    tests::wait_until(T, "the second attempt to be READY", || async {
+        let t = app.task(&id).await;
+        (t["state"] == "READY" && t["attempt"] == 2).then_some(())
+    })
+    .await;
+    let ex = app.executions(&id).await;
+    assert_eq!(
+        ex[0]["output"].as_str().unwrap().trim(),
+        "feedback=[]",
+        "the first attempt has none"
+    );
+    assert_eq!(ex[0]["feedback"], json!([]));
+    let out = ex[1]["output"].as_str().unwrap();
+    assert!(
+        out.contains("A human reviewer rejected the previous attempt:\nPrint the totals too."),
+        "{out}"
+    );
+    recorded_rejection(&ex[1], "Print the totals too.");
+}
+
+#[tokio::test]
+async fn a_claude_task_rerun_after_a_rejection_gets_the_comment_in_a_marked_prompt_section() {
+    use tests::fake_anthropic::{FakeAnthropic, Turn};
+    let done = || Turn::Text("Done.\n\n## Summary\nWrote it.".into());
+    let fake = FakeAnthropic::start(vec![done()]).await;
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut env = fake.worker_env();
+    env.push(("WORKER_AGENTS", "claude".into()));
+    let w = app.start_worker(&env).await;
+    app.keep(w);
+    let id = create(
+        &app,
+        json!({"title": "Write a poem", "agent": "claude", "model": "sonnet", "instructions": "Write a poem about rust."}),
+    )
+    .await;
+    app.wait_state(&id, "READY", T).await;
+    let first = fake.seen().len();
+    assert!(
+        !fake.seen()[0].to_string().contains(HEADING),
+        "no feedback on a first attempt"
+    );
+    fake.push([done()]);
+    reject_and_rerun(&app, &id, "Make it rhyme.").await;
+    tests::wait_until(T, "the second attempt to be READY", || async {
+        let t = app.task(&id).await;
+        (t["state"] == "READY" && t["attempt"] == 2).then_some(())
+    })
+    .await;
+    let prompt = fake.seen()[first].to_string();
+    assert!(prompt.contains("Write a poem about rust."), "{prompt}");
+    assert!(prompt.contains(HEADING), "{prompt}");
+    assert!(prompt.contains("Make it rhyme."), "{prompt}");
+    recorded_rejection(&app.executions(&id).await[1], "Make it rhyme.");
+}
+
+#[tokio::test]
+async fn a_gemini_task_rerun_after_a_rejection_gets_the_comment_in_a_marked_prompt_section() {
+    use tests::fake_gemini::{FakeGemini, Turn};
+    let done = || Turn::Text("Done.\n\n## Summary\nWrote it.".into());
+    let fake = FakeGemini::start(vec![done()]).await;
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut env = fake.worker_env();
+    env.push(("WORKER_AGENTS", "gemini".into()));
+    let w = app.start_worker(&env).await;
+    app.keep(w);
+    let id = create(
+        &app,
+        json!({"title": "Write a poem", "agent": "gemini", "instructions": "Write a poem about rust."}),
+    )
+    .await;
+    app.wait_state(&id, "READY", T).await;
+    let first = fake.seen().len();
+    fake.push([done()]);
+    reject_and_rerun(&app, &id, "Make it rhyme.").await;
+    tests::wait_until(T, "the second attempt to be READY", || async {
+        let t = app.task(&id).await;
+        (t["state"] == "READY" && t["attempt"] == 2).then_some(())
+    })
+    .await;
+    let later: String = fake.seen()[first..].iter().map(Value::to_string).collect();
+    assert!(later.contains(HEADING), "{later}");
+    assert!(later.contains("Make it rhyme."), "{later}");
+    recorded_rejection(&app.executions(&id).await[1], "Make it rhyme.");
+}

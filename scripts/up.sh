@@ -118,7 +118,7 @@ log "running database migrations (api migrate)"
 "$BIN/api" migrate
 
 log "minting an API token (api token create)"
-token_out="$("$BIN/api" token create --name "quickstart-$(date +%s)")" || die "'api token create' failed"
+token_out="$("$BIN/api" token create --name "quickstart-$(date +%s)" --role admin)" || die "'api token create' failed"
 TOKEN="$(printf '%s\n' "$token_out" | awk 'NF { line = $0 } END { gsub(/^[ \t\r]+|[ \t\r]+$/, "", line); print line }')"
 [[ -n "$TOKEN" ]] || die "'api token create' printed no token"
 

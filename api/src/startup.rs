@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::endpoint::{BoxEndpoint, make_sync};
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::web::Html;
 use poem::{EndpointExt, IntoEndpoint, Route, Server};
 use shared::config::ApiSettings;
@@ -94,7 +94,9 @@ pub fn endpoint(state: AppState) -> impl poem::Endpoint {
         .at(
             "/api/openapi.json",
             poem::get(make_sync(move |_| {
-                poem::Response::builder().content_type("application/json").body(spec.clone())
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
             })),
         )
         .around(move |ep, req| async move { body_limit::limit_body(&ep, req, max).await })

@@ -131,6 +131,12 @@ pub struct ApiSettings {
     pub assist_rate_limit_per_min: u32,
     /// `CI_PLAN_TIMEOUT_MS`: how long a CI-fix task waits for the local model to write its plan.
     pub ci_plan_timeout: Duration,
+    /// `EXEC_TASKS_ROLE` and `MEMBER_MAX_PERMISSION_MODE`: what a role may ask of an agent.
+    pub agent_policy: crate::domain::access::AgentPolicy,
+    /// `MAX_TASK_DEPTH`: most levels of subtasks below a task without a parent.
+    pub max_task_depth: u32,
+    /// `MAX_TREE_TASKS`: most tasks in one tree (a task without a parent and all its subtasks).
+    pub max_tree_tasks: u32,
 }
 
 /// Worker settings.
@@ -202,6 +208,9 @@ pub struct WorkerSettings {
     pub gemini_model: String,
     /// The variables of [`GEMINI_ENV_VARS`] that are set.
     pub gemini_env: Vec<(String, String)>,
+    /// `GEMINI_PRICES`: USD per million input:output tokens by model prefix, which turns the
+    /// tokens the Gemini CLI reports into a cost (it reports none), so budgets hold for it too.
+    pub gemini_prices: crate::domain::budget::PriceTable,
 }
 
 /// Variables passed from the worker's environment to the Gemini CLI.
@@ -534,7 +543,36 @@ impl ApiSettings {
                 reason: "exec tasks need a command, so exec cannot be chosen for a task".into(),
             });
         }
+        let exec_role: crate::domain::Role = env.get("EXEC_TASKS_ROLE", crate::domain::Role::Admin)?;
+        if exec_role == crate::domain::Role::Viewer {
+            return Err(ConfigError {
+                var: "EXEC_TASKS_ROLE",
+                value: exec_role.to_string(),
+                reason: "must be admin or member (viewers create nothing)".into(),
+            });
+        }
+        let agent_policy = crate::domain::access::AgentPolicy {
+            exec_role,
+            member_max_permission_mode: env.get(
+                "MEMBER_MAX_PERMISSION_MODE",
+                crate::domain::PermissionMode::BypassPermissions,
+            )?,
+        };
+        let max_task_depth: u32 = env.get("MAX_TASK_DEPTH", 5)?;
+        let max_tree_tasks: u32 = env.get("MAX_TREE_TASKS", 500)?;
+        for (var, v) in [("MAX_TASK_DEPTH", max_task_depth), ("MAX_TREE_TASKS", max_tree_tasks)] {
+            if !(1..=100_000).contains(&v) {
+                return Err(ConfigError {
+                    var,
+                    value: v.to_string(),
+                    reason: "must be between 1 and 100000".into(),
+                });
+            }
+        }
         Ok(ApiSettings {
+            agent_policy,
+            max_task_depth,
+            max_tree_tasks,
             common: common(env)?,
             bind: env.get("CLAUDOMATOR_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             public_url: env
@@ -700,6 +738,14 @@ impl WorkerSettings {
                 .iter()
                 .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
                 .collect(),
+            gemini_prices: {
+                let v = env.string("GEMINI_PRICES", crate::domain::budget::DEFAULT_GEMINI_PRICES);
+                crate::domain::budget::PriceTable::parse(&v).map_err(|reason| ConfigError {
+                    var: "GEMINI_PRICES",
+                    value: v,
+                    reason,
+                })?
+            },
         })
     }
 }

@@ -1,10 +1,12 @@
 //! The one integration-test binary: real Postgres, real Redis, real HTTP, real processes.
 //! Each test has its own database and Redis prefix, so they all run in parallel.
 
+mod access;
 mod assist;
 mod blocked;
 mod classify;
 mod claude;
+mod clients;
 mod contract;
 mod cluster;
 mod dispatch;

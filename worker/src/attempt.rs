@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use shared::domain::budget;
 use shared::domain::feedback::{self, FeedbackItem};
 use shared::domain::outcome::AttemptFacts;
 use shared::domain::{AttemptOutcome, Task, TaskEvent, TaskState, decide};
@@ -66,6 +67,21 @@ async fn feedback(ctx: &Context, task: &Task) -> Vec<FeedbackItem> {
     items
 }
 
+/// What the task's earlier attempts cost, when it has a budget (0 otherwise, and for a first
+/// attempt, which costs no query). Unreadable counts as 0: the agent's own limit still applies.
+async fn spent_before(ctx: &Context, task: &Task) -> f64 {
+    if task.spec.budget_usd.is_none() || task.attempt.0 <= 1 {
+        return 0.0;
+    }
+    match ctx.store.spent_before(task.id, task.attempt).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "spending of earlier attempts not read");
+            0.0
+        }
+    }
+}
+
 /// A claimed task with the resources it holds: the permit until its agent is done, the fleet
 /// slot (when the agent has a fleet limit) until its result is recorded. It is registered in
 /// `Running` before it is spawned, so shutdown and the heartbeat see it from the start.
@@ -98,11 +114,14 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     let (log_tx, log_task) = live_log(&ctx, &task);
     let sandbox = sandbox(&ctx, &task).await;
     let feedback = feedback(&ctx, &task).await;
+    let spent = spent_before(&ctx, &task).await;
     let report = match &sandbox {
         Err(error) => RunReport::of(Some(AttemptOutcome::Failed {
             transient: true,
             error: error.clone(),
         })),
+        // Earlier attempts spent the whole budget (e.g. a re-run after a costly success).
+        Ok(_) if budget::exhausted(task.spec.budget_usd, spent) => RunReport::of(Some(AttemptOutcome::BudgetExceeded)),
         Ok(sb) => {
             let limits = RunOptions {
                 timeout,
@@ -120,6 +139,8 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             if agent.is_model() {
                 owned.spec.instructions = feedback::prompt_section(&owned.spec.instructions, &feedback);
             }
+            // The attempt may spend what the earlier ones left.
+            owned.spec.budget_usd = budget::remaining(task.spec.budget_usd, spent);
             match tokio::spawn(async move { runners.run(&owned, limits, stop).await }).await {
                 Ok(r) => r,
                 Err(e) => RunReport::of(Some(AttemptOutcome::Failed {
@@ -153,9 +174,17 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         tracing::warn!(error.message = %e, "attempt token not revoked; it expires on its own");
     }
     let mut report = report;
+    if agent == shared::domain::AgentKind::Gemini && report.cost_usd.is_none() {
+        let model = task.spec.model.as_deref().unwrap_or(&ctx.settings.gemini_model);
+        report.cost_usd = ctx
+            .settings
+            .gemini_prices
+            .cost(model, report.tokens_in, report.tokens_out);
+    }
     if let Ok(sb) = &sandbox {
         settle_workspace(&ctx, &task, sb, &mut report).await;
     }
+    report.outcome = budget::charge(report.outcome, task.spec.budget_usd, spent, report.cost_usd);
     // Only for the CLI agents: the `local` agent is the local model, and `exec` output is not an
     // agent's account of its work.
     if report.outcome == Some(AttemptOutcome::Succeeded)

@@ -94,7 +94,8 @@ impl AgentsApi {
     ///
     /// Queue statistics (from Postgres, the source of truth) and settings of every agent type.
     #[oai(path = "/", method = "get")]
-    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth) -> Result<Json<Vec<AgentView>>, ApiError> {
+    async fn list(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<Vec<AgentView>>, ApiError> {
+        auth.fleet()?;
         Ok(Json(views(&state).await?))
     }
 
@@ -110,7 +111,7 @@ impl AgentsApi {
         agent: Path<String>,
         body: Json<AgentPatchBody>,
     ) -> Result<Json<AgentView>, ApiError> {
-        auth.require_full()?;
+        auth.admin()?;
         let agent = parse_agent(&agent.0)?;
         let concurrency_limit = match body.0.concurrency_limit {
             MaybeUndefined::Undefined => None,

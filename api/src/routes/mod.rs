@@ -12,6 +12,7 @@ pub mod push;
 pub mod spec;
 pub mod stories;
 pub mod tasks;
+pub mod tokens;
 pub mod webhooks;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -35,6 +36,8 @@ pub enum ApiTags {
     Assist,
     /// Stories: tasks on one branch, checked, shipped and validated.
     Stories,
+    /// API tokens (admin) and the calling token.
+    Tokens,
     /// Liveness and readiness.
     Health,
 }
@@ -51,6 +54,7 @@ pub type Apis = (
     executions::ExecutionsApi,
     assist::AssistApi,
     stories::StoriesApi,
+    tokens::TokensApi,
 );
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
@@ -68,6 +72,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             executions::ExecutionsApi,
             assist::AssistApi,
             stories::StoriesApi,
+            tokens::TokensApi,
         ),
         "claudomator",
         env!("CARGO_PKG_VERSION"),

@@ -59,7 +59,9 @@ pub fn spec_yaml() -> String {
 
 /// The spec as JSON (served at `/api/openapi.json`).
 pub fn spec_json() -> String {
-    let doc = document().map_err(|e| e.to_string()).and_then(|d| serde_json::to_string(&d).map_err(|e| e.to_string()));
+    let doc = document()
+        .map_err(|e| e.to_string())
+        .and_then(|d| serde_json::to_string(&d).map_err(|e| e.to_string()));
     match doc {
         Ok(s) => s,
         Err(e) => {
@@ -91,14 +93,20 @@ fn hoist_described_refs(v: &mut Value) {
 }
 
 fn hoist_one(m: &mut Mapping) {
-    let Some(Value::Sequence(all_of)) = m.get("allOf") else { return };
-    let [Value::Mapping(reference), Value::Mapping(extra)] = all_of.as_slice() else { return };
+    let Some(Value::Sequence(all_of)) = m.get("allOf") else {
+        return;
+    };
+    let [Value::Mapping(reference), Value::Mapping(extra)] = all_of.as_slice() else {
+        return;
+    };
     let only_ref = reference.len() == 1 && reference.contains_key("$ref");
     // Only annotations may move up; a second element that constrains is a real composition.
     let annotations_only = extra.keys().all(|k| {
         matches!(
             k.as_str(),
-            Some("description" | "title" | "default" | "example" | "deprecated" | "readOnly" | "writeOnly" | "nullable")
+            Some(
+                "description" | "title" | "default" | "example" | "deprecated" | "readOnly" | "writeOnly" | "nullable"
+            )
         )
     });
     if !(only_ref && annotations_only) {
@@ -130,13 +138,18 @@ fn problem_response(description: &str) -> Value {
 /// checks).
 fn fix_statuses(op: &mut Mapping) {
     let has_body = op.contains_key("requestBody");
-    let Some(responses) = op.get_mut("responses").and_then(Value::as_mapping_mut) else { return };
+    let Some(responses) = op.get_mut("responses").and_then(Value::as_mapping_mut) else {
+        return;
+    };
     if !responses.contains_key("400") {
         return;
     }
     if has_body {
         if !responses.contains_key("415") {
-            responses.insert("415".into(), problem_response("The body's content type is not one this operation takes."));
+            responses.insert(
+                "415".into(),
+                problem_response("The body's content type is not one this operation takes."),
+            );
         }
     } else {
         responses.remove("413");
@@ -188,19 +201,20 @@ mod tests {
 
     #[test]
     fn a_described_reference_keeps_one_ref_and_its_description() {
-        let mut v: Value = serde_yaml::from_str(
-            "allOf:\n- $ref: '#/components/schemas/TaskState'\n- description: State after.\n",
-        )
-        .unwrap();
+        let mut v: Value =
+            serde_yaml::from_str("allOf:\n- $ref: '#/components/schemas/TaskState'\n- description: State after.\n")
+                .unwrap();
         hoist_described_refs(&mut v);
         let want: Value =
-            serde_yaml::from_str("allOf:\n- $ref: '#/components/schemas/TaskState'\ndescription: State after.\n").unwrap();
+            serde_yaml::from_str("allOf:\n- $ref: '#/components/schemas/TaskState'\ndescription: State after.\n")
+                .unwrap();
         assert_eq!(v, want);
     }
 
     #[test]
     fn a_real_composition_stays() {
-        let src = "allOf:\n- $ref: '#/components/schemas/A'\n- type: object\n  properties:\n    x:\n      type: string\n";
+        let src =
+            "allOf:\n- $ref: '#/components/schemas/A'\n- type: object\n  properties:\n    x:\n      type: string\n";
         let mut v: Value = serde_yaml::from_str(src).unwrap();
         hoist_described_refs(&mut v);
         assert_eq!(v, serde_yaml::from_str::<Value>(src).unwrap());

@@ -4,7 +4,9 @@
 //! plain functions, and every edge (HTTP, Postgres rows, stream entries) converts to and from
 //! these types.
 
+pub mod access;
 pub mod assist;
+pub mod budget;
 pub mod classify;
 pub mod dispatch;
 pub mod feedback;
@@ -20,7 +22,7 @@ pub mod task;
 
 pub use dispatch::{AgentSettings, AgentStats, Dispatch};
 pub use history::{Changes, EventRecord, Execution, FeedEvent};
-pub use ids::{AgentKind, Attempt, Priority, TaskId};
+pub use ids::{AgentKind, Attempt, PermissionMode, Priority, Role, TaskId};
 pub use outcome::{AttemptOutcome, Decision, decide};
 pub use state::{IllegalTransition, TaskEvent, TaskState, transition};
 pub use task::{Question, Task, TaskDraft, TaskSpec};

@@ -144,6 +144,8 @@ pub struct TaskFilter {
     pub parent_task_id: Option<TaskId>,
     /// Only tasks older than this id (cursor: ids are time-ordered, newest first).
     pub before: Option<TaskId>,
+    /// Only tasks of these projects (a token's project scope).
+    pub projects: Option<Vec<Uuid>>,
 }
 
 /// Looked up by idempotency key.
@@ -246,7 +248,8 @@ impl Store {
              ($3::uuid IS NULL OR t.project_id = $3) AND \
              ($4::text IS NULL OR (t.labels @> ARRAY[$4::text] AND t.labels <> '{}')) AND \
              ($5::uuid IS NULL OR t.parent_task_id = $5) AND \
-             ($6::uuid IS NULL OR t.id < $6) \
+             ($6::uuid IS NULL OR t.id < $6) AND \
+             ($8::uuid[] IS NULL OR t.project_id = ANY($8)) \
              ORDER BY t.id DESC LIMIT $7"
         );
         let rows: Vec<TaskRow> = sqlx::query_as(sql)
@@ -257,9 +260,34 @@ impl Store {
             .bind(f.parent_task_id.map(|t| t.as_uuid()))
             .bind(f.before.map(|t| t.as_uuid()))
             .bind(limit)
+            .bind(f.projects.as_deref())
             .fetch_all(&self.pool)
             .await?;
         tasks_from_rows(rows)
+    }
+
+    /// The tree `task` is in, for capping subtasks: how many tasks lie on the path from it up to
+    /// its root (it included; a task without a parent gives 1), and how many tasks the tree
+    /// holds. Both walks stop a little past the caps, so a huge tree costs no more than that.
+    pub async fn tree_size(&self, task: TaskId, depth_cap: u32, count_cap: u32) -> anyhow::Result<(i64, i64)> {
+        let row: (Option<i64>, i64) = sqlx::query_as(
+            "WITH RECURSIVE up(id, parent, depth) AS ( \
+                 SELECT id, parent_task_id, 1::bigint FROM tasks WHERE id = $1 \
+                 UNION ALL SELECT t.id, t.parent_task_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent \
+                   WHERE up.depth <= $2), \
+             root AS (SELECT id FROM up ORDER BY depth DESC LIMIT 1), \
+             down(id) AS ( \
+                 SELECT id FROM root \
+                 UNION ALL SELECT t.id FROM tasks t JOIN down ON t.parent_task_id = down.id) \
+             SELECT (SELECT max(depth) FROM up), (SELECT count(*) FROM (SELECT 1 FROM down LIMIT $3) x)",
+        )
+        .bind(task.as_uuid())
+        .bind(i64::from(depth_cap))
+        .bind(i64::from(count_cap) + 1)
+        .fetch_one(&self.pool)
+        .await
+        .context("measuring a task tree")?;
+        Ok((row.0.unwrap_or(0), row.1))
     }
 
     /// A task's transition history, oldest first.
@@ -376,6 +404,18 @@ impl Store {
         .await
         .context("reading the checker report")?;
         Ok(r.flatten())
+    }
+
+    /// What the attempts of a task before `attempt` cost, in US dollars.
+    pub async fn spent_before(&self, id: TaskId, attempt: Attempt) -> anyhow::Result<f64> {
+        sqlx::query_scalar(
+            "SELECT COALESCE(sum(cost_usd), 0)::float8 FROM executions WHERE task_id = $1 AND attempt < $2",
+        )
+        .bind(id.as_uuid())
+        .bind(attempt.0)
+        .fetch_one(&self.pool)
+        .await
+        .context("reading what earlier attempts cost")
     }
 
     /// Records the feedback an attempt was given on its execution.

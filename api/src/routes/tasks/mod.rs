@@ -134,6 +134,7 @@ impl TasksApi {
             label: label.0,
             parent_task_id: parent_task_id.0.map(TaskId::from_uuid),
             before: cursor.0.map(TaskId::from_uuid),
+            projects: auth.project_scope().map(<[Uuid]>::to_vec),
         };
         if let Some(scope) = auth.0.task_scope {
             filter.parent_task_id = Some(scope);
@@ -158,6 +159,7 @@ impl TasksApi {
             .get_task(id)
             .await?
             .ok_or_else(|| ApiError::not_found("task", id))?;
+        auth.task(&task)?;
         Ok(Json(task.into()))
     }
 
@@ -282,11 +284,12 @@ impl TasksApi {
     ) -> Result<Json<Vec<ExecutionView>>, ApiError> {
         let id = TaskId::from_uuid(id.0);
         auth.may_touch(id)?;
-        state
+        let task = state
             .store
             .get_task(id)
             .await?
             .ok_or_else(|| ApiError::not_found("task", id))?;
+        auth.task(&task)?;
         Ok(Json(
             state.store.executions(id).await?.into_iter().map(Into::into).collect(),
         ))
@@ -304,11 +307,12 @@ impl TasksApi {
     ) -> Result<Json<Vec<EventView>>, ApiError> {
         let id = TaskId::from_uuid(id.0);
         auth.may_touch(id)?;
-        state
+        let task = state
             .store
             .get_task(id)
             .await?
             .ok_or_else(|| ApiError::not_found("task", id))?;
+        auth.task(&task)?;
         Ok(Json(
             state.store.task_events(id).await?.into_iter().map(Into::into).collect(),
         ))
@@ -324,12 +328,14 @@ async fn act(
     fill: impl Fn(&shared::domain::Task, &mut shared::store::tasks::Transition),
 ) -> Result<Json<TaskView>, ApiError> {
     let id = TaskId::from_uuid(id);
+    auth.write()?;
     auth.may_touch(id)?;
     let before = state
         .store
         .get_task(id)
         .await?
         .ok_or_else(|| ApiError::not_found("task", id))?;
+    auth.task(&before)?;
     match state.store.transition_current(id, event, &auth.actor(), fill).await? {
         None => Err(ApiError::not_found("task", id)),
         Some(Applied::Done(task)) => {

@@ -75,6 +75,11 @@ impl Runner for GeminiRunner {
                 prompt = format!("The human answered your question: {a}\n\nContinue the task.");
                 cmd.args(["--resume", id]);
             }
+            // Resumed after a timeout: the same session, told so by the instructions.
+            (Some(id), None) => {
+                prompt.push_str(&task.spec.instructions);
+                cmd.args(["--resume", id]);
+            }
             (None, Some((q, a))) => prompt.push_str(&format!(
                 "{}\n\nEarlier you asked: {}\nThe human answered: {a}",
                 task.spec.instructions, q.text

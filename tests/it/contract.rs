@@ -185,14 +185,23 @@ fn strict_request_bodies_are_declared_so() {
         }
     }
     let mut in_source = Vec::new();
-    scan(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src"), &mut in_source);
+    scan(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src"),
+        &mut in_source,
+    );
     in_source.sort();
-    let mut listed: Vec<String> = api::routes::spec::STRICT_OBJECTS.iter().map(|s| s.to_string()).collect();
+    let mut listed: Vec<String> = api::routes::spec::STRICT_OBJECTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     listed.sort();
     assert_eq!(in_source, listed, "update STRICT_OBJECTS in api/src/routes/spec.rs");
     let doc: Value = serde_json::from_str(&api::routes::spec_json()).unwrap();
     for name in &listed {
-        assert_eq!(doc["components"]["schemas"][name]["additionalProperties"], false, "{name}");
+        assert_eq!(
+            doc["components"]["schemas"][name]["additionalProperties"], false,
+            "{name}"
+        );
     }
 }
 

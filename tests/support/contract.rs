@@ -92,7 +92,9 @@ impl Contract {
             .max_by_key(|op| op.segments.iter().filter(|s| s.is_some()).count())?
             .template
             .clone();
-        self.ops.iter().find(|op| op.template == template && op.method == method)
+        self.ops
+            .iter()
+            .find(|op| op.template == template && op.method == method)
     }
 
     /// A validator for a schema of the document (its `$ref`s resolve into the components).

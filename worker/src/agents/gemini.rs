@@ -66,7 +66,7 @@ impl Runner for GeminiRunner {
         {
             return failed(true, format!("writing the CLI's settings: {e}"));
         }
-        let mut prompt = protocol::preamble(task, ws.git);
+        let mut prompt = protocol::preamble(task, ws.git, limits.api.is_some());
         prompt.push_str("\n---\n\n");
         let answer = task.question.as_ref().and_then(|q| q.answer.as_ref().map(|a| (q, a)));
         let mut cmd = process::command(&self.config.bin);

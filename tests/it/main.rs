@@ -18,6 +18,7 @@ mod gemini;
 mod loops;
 mod openapi_drift;
 mod push;
+mod retention;
 mod rate_limits;
 mod stories;
 mod tasks_api;

@@ -3,7 +3,8 @@
 //! ```text
 //! api [serve]                          run an API node
 //! api migrate                          apply database migrations
-//! api token create --name NAME         mint a token (printed once, on stdout)
+//! api token create --name NAME [--role admin|member|viewer] [--project ID]... [--expires 30d|RFC3339]
+//!                                      mint a token (printed once, on stdout; default role admin)
 //! api token list                       list tokens
 //! api token revoke ID                  revoke a token
 //! api openapi                          print the OpenAPI spec (YAML)
@@ -16,8 +17,8 @@ use anyhow::{Context as _, bail};
 use shared::config::{ApiSettings, Env};
 use shared::store::Store;
 
-const USAGE: &str =
-    "usage: api [serve | migrate | token create --name NAME | token list | token revoke ID | openapi | vapid generate]";
+const USAGE: &str = "usage: api [serve | migrate | token create --name NAME [--role admin|member|viewer] [--project ID]... \
+     [--expires 30d|2027-01-01T00:00:00Z] | token list | token revoke ID | openapi | vapid generate]";
 
 #[tokio::main]
 async fn main() {
@@ -55,14 +56,34 @@ async fn run() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        ["token", "create", "--name", name] => {
-            let (_, token) = store().await?.create_token(name, None, None).await?;
+        ["token", "create", rest @ ..] => {
+            let new = parse_token_args(rest)?;
+            let store = store().await?;
+            if let Some(ps) = &new.projects {
+                for p in ps {
+                    if store.get_project(*p).await?.is_none() {
+                        bail!("no project {p}");
+                    }
+                }
+            }
+            let (_, token) = store.create_full_token(&new).await?;
             out(&token)
         }
         ["token", "list"] => {
-            for t in store().await?.list_tokens().await? {
+            for t in store().await?.list_tokens(false).await? {
                 let revoked = t.revoked_at.map(|r| format!(" revoked {r}")).unwrap_or_default();
-                out(&format!("{} {} created {}{revoked}", t.id, t.name, t.created_at))?;
+                let scope = match (&t.projects, t.task_scope) {
+                    (_, Some(task)) => format!(" task {task}"),
+                    (Some(ps), None) => format!(
+                        " projects {}",
+                        ps.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                    ),
+                    (None, None) => String::new(),
+                };
+                out(&format!(
+                    "{} {} {}{scope} created {}{revoked}",
+                    t.id, t.name, t.role, t.created_at
+                ))?;
             }
             Ok(())
         }
@@ -75,6 +96,49 @@ async fn run() -> anyhow::Result<()> {
         }
         _ => bail!("{USAGE}"),
     }
+}
+
+/// `--name NAME [--role R] [--project ID]... [--expires WHEN]`.
+fn parse_token_args(args: &[&str]) -> anyhow::Result<shared::store::tokens::NewToken> {
+    let mut name = None;
+    let mut role = shared::domain::Role::Admin;
+    let mut projects: Vec<uuid::Uuid> = Vec::new();
+    let mut expires_at = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value; {USAGE}"))?;
+        match *flag {
+            "--name" => name = Some((*value).to_owned()),
+            "--role" => role = value.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?,
+            "--project" => projects.push(value.parse().context("--project must be a project id (UUID)")?),
+            "--expires" => {
+                let at = match chrono::DateTime::parse_from_rfc3339(value) {
+                    Ok(at) => at.with_timezone(&chrono::Utc),
+                    Err(_) => {
+                        let d = humantime::parse_duration(value)
+                            .context("--expires must be a duration like 30d or an RFC 3339 time")?;
+                        chrono::Utc::now() + chrono::TimeDelta::from_std(d).context("--expires is too far off")?
+                    }
+                };
+                if at <= chrono::Utc::now() {
+                    bail!("--expires must be in the future");
+                }
+                expires_at = Some(at);
+            }
+            other => bail!("unknown option {other}; {USAGE}"),
+        }
+    }
+    let name = name
+        .filter(|n| !n.trim().is_empty())
+        .with_context(|| format!("--name is required; {USAGE}"))?;
+    projects.sort();
+    projects.dedup();
+    Ok(shared::store::tokens::NewToken {
+        name,
+        role,
+        projects: (!projects.is_empty()).then_some(projects),
+        expires_at,
+    })
 }
 
 async fn serve(settings: ApiSettings) -> anyhow::Result<()> {

@@ -131,6 +131,12 @@ pub struct ApiSettings {
     pub assist_rate_limit_per_min: u32,
     /// `CI_PLAN_TIMEOUT_MS`: how long a CI-fix task waits for the local model to write its plan.
     pub ci_plan_timeout: Duration,
+    /// `EXEC_TASKS_ROLE` and `MEMBER_MAX_PERMISSION_MODE`: what a role may ask of an agent.
+    pub agent_policy: crate::domain::access::AgentPolicy,
+    /// `MAX_TASK_DEPTH`: most levels of subtasks below a task without a parent.
+    pub max_task_depth: u32,
+    /// `MAX_TREE_TASKS`: most tasks in one tree (a task without a parent and all its subtasks).
+    pub max_tree_tasks: u32,
 }
 
 /// Worker settings.
@@ -194,6 +200,8 @@ pub struct WorkerSettings {
     pub deploy_timeout: Duration,
     /// `LOG_ARCHIVE_MAX_BYTES`: most of an attempt's log archived (compressed) in Postgres.
     pub log_archive_max_bytes: usize,
+    /// Retention of terminal tasks and their history (`RETENTION_*`).
+    pub retention: RetentionSettings,
     /// `GEMINI_BIN`: the Gemini CLI.
     pub gemini_bin: String,
     /// `GEMINI_MODEL`: `--model` of tasks that set none.
@@ -271,6 +279,9 @@ fn sandbox_settings(env: &Env) -> Result<SandboxSettings, ConfigError> {
         exec_network: env.get("AGENT_SANDBOX_EXEC_NETWORK", true)?,
         ro_paths,
     })
+    /// `GEMINI_PRICES`: USD per million input:output tokens by model prefix, which turns the
+    /// tokens the Gemini CLI reports into a cost (it reports none), so budgets hold for it too.
+    pub gemini_prices: crate::domain::budget::PriceTable,
 }
 
 /// Variables passed from the worker's environment to the Gemini CLI.
@@ -603,7 +614,36 @@ impl ApiSettings {
                 reason: "exec tasks need a command, so exec cannot be chosen for a task".into(),
             });
         }
+        let exec_role: crate::domain::Role = env.get("EXEC_TASKS_ROLE", crate::domain::Role::Admin)?;
+        if exec_role == crate::domain::Role::Viewer {
+            return Err(ConfigError {
+                var: "EXEC_TASKS_ROLE",
+                value: exec_role.to_string(),
+                reason: "must be admin or member (viewers create nothing)".into(),
+            });
+        }
+        let agent_policy = crate::domain::access::AgentPolicy {
+            exec_role,
+            member_max_permission_mode: env.get(
+                "MEMBER_MAX_PERMISSION_MODE",
+                crate::domain::PermissionMode::BypassPermissions,
+            )?,
+        };
+        let max_task_depth: u32 = env.get("MAX_TASK_DEPTH", 5)?;
+        let max_tree_tasks: u32 = env.get("MAX_TREE_TASKS", 500)?;
+        for (var, v) in [("MAX_TASK_DEPTH", max_task_depth), ("MAX_TREE_TASKS", max_tree_tasks)] {
+            if !(1..=100_000).contains(&v) {
+                return Err(ConfigError {
+                    var,
+                    value: v.to_string(),
+                    reason: "must be between 1 and 100000".into(),
+                });
+            }
+        }
         Ok(ApiSettings {
+            agent_policy,
+            max_task_depth,
+            max_tree_tasks,
             common: common(env)?,
             bind: env.get("CLAUDOMATOR_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             public_url: env
@@ -630,6 +670,58 @@ impl ApiSettings {
             assist_rate_limit_per_min: env.get("ASSIST_RATE_LIMIT_PER_MIN", 20)?,
             ci_plan_timeout,
         })
+    }
+}
+
+/// How long terminal tasks and their history are kept; one worker of the fleet at a time prunes
+/// (store::retention).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionSettings {
+    /// `RETENTION_MS`: terminal tasks last changed longer ago are pruned (`0`: no age limit).
+    pub max_age: Option<Duration>,
+    /// `RETENTION_KEEP_PER_PROJECT`: at most this many terminal tasks per project (tasks without
+    /// a project count as one more project); older ones are pruned whatever their age (`0`: no
+    /// count limit).
+    pub keep_per_project: Option<u32>,
+    /// `RETENTION_BATCH`: tasks per prune statement.
+    pub batch: u32,
+    /// `RETENTION_INTERVAL_MS`: pause between prune rounds once nothing is left to prune.
+    pub interval: Duration,
+}
+
+impl RetentionSettings {
+    /// Reads and validates.
+    pub fn from_env(env: &Env) -> Result<RetentionSettings, ConfigError> {
+        let age_ms: u64 = env.get("RETENTION_MS", 30 * 24 * 3_600_000)?;
+        // Below an hour a task could vanish while its client still polls it; idempotency keys
+        // (24 h) then also last only as long as their task.
+        if age_ms != 0 && age_ms < 3_600_000 {
+            return Err(ConfigError {
+                var: "RETENTION_MS",
+                value: age_ms.to_string(),
+                reason: "must be 0 (no age limit) or at least 3600000 (one hour)".into(),
+            });
+        }
+        let keep: u32 = env.get("RETENTION_KEEP_PER_PROJECT", 0)?;
+        let batch: u32 = env.get("RETENTION_BATCH", 500)?;
+        if !(1..=10_000).contains(&batch) {
+            return Err(ConfigError {
+                var: "RETENTION_BATCH",
+                value: batch.to_string(),
+                reason: "must be between 1 and 10000".into(),
+            });
+        }
+        Ok(RetentionSettings {
+            max_age: (age_ms > 0).then(|| Duration::from_millis(age_ms)),
+            keep_per_project: (keep > 0).then_some(keep),
+            batch,
+            interval: env.millis("RETENTION_INTERVAL_MS", 60_000)?,
+        })
+    }
+
+    /// Whether anything is ever pruned.
+    pub fn enabled(&self) -> bool {
+        self.max_age.is_some() || self.keep_per_project.is_some()
     }
 }
 
@@ -710,6 +802,7 @@ impl WorkerSettings {
             deploy_timeout: env.millis("DEPLOY_TIMEOUT_MS", 600_000)?,
             claim_linger: Duration::from_millis(env.get("CLAIM_LINGER_MS", 2u64)?),
             claim_loops,
+            retention: RetentionSettings::from_env(env)?,
             gemini_bin: env.string("GEMINI_BIN", "gemini"),
             gemini_model: env.string("GEMINI_MODEL", "gemini-2.5-pro"),
             gemini_env: GEMINI_ENV_VARS
@@ -717,6 +810,14 @@ impl WorkerSettings {
                 .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
                 .collect(),
             sandbox: sandbox_settings(env)?,
+            gemini_prices: {
+                let v = env.string("GEMINI_PRICES", crate::domain::budget::DEFAULT_GEMINI_PRICES);
+                crate::domain::budget::PriceTable::parse(&v).map_err(|reason| ConfigError {
+                    var: "GEMINI_PRICES",
+                    value: v,
+                    reason,
+                })?
+            },
         })
     }
 }
@@ -738,6 +839,21 @@ mod tests {
         assert_eq!(w.claim_loops, 2);
         assert_eq!(w.sandbox.mode, SandboxMode::Bwrap);
         assert!(w.sandbox.exec_network);
+        assert_eq!(w.retention.max_age, Some(Duration::from_secs(30 * 24 * 3600)));
+        assert_eq!(w.retention.keep_per_project, None);
+        assert!(w.retention.enabled());
+    }
+
+    #[test]
+    fn retention_can_be_off_and_refuses_ages_below_an_hour() {
+        let w = WorkerSettings::from_env(&env(&[("RETENTION_MS", "0")])).unwrap();
+        assert!(!w.retention.enabled());
+        let w = WorkerSettings::from_env(&env(&[("RETENTION_MS", "0"), ("RETENTION_KEEP_PER_PROJECT", "5")])).unwrap();
+        assert_eq!(w.retention.keep_per_project, Some(5));
+        let e = WorkerSettings::from_env(&env(&[("RETENTION_MS", "60000")])).unwrap_err();
+        assert_eq!(e.var, "RETENTION_MS");
+        let e = WorkerSettings::from_env(&env(&[("RETENTION_BATCH", "0")])).unwrap_err();
+        assert_eq!(e.var, "RETENTION_BATCH");
     }
 
     #[test]

@@ -66,10 +66,12 @@ async fn gemini_works_in_the_sandbox_and_resumes_its_session_after_a_question() 
     assert_eq!(ex[1]["outcome"], "succeeded");
     assert_eq!(ex[1]["summary"], "Painted it blue.");
     assert_eq!(ex[1]["session_id"], session.as_str());
-    // Tokens from the CLI's stats; the CLI reports no cost, so none is made up.
+    // Tokens from the CLI's stats; the cost from them by the GEMINI_PRICES table (default
+    // gemini-2.5-pro: 1.25 and 10 USD per million input and output tokens).
     assert_eq!(ex[1]["tokens_in"], 200);
     assert_eq!(ex[1]["tokens_out"], 40);
-    assert!(ex[1]["cost_usd"].is_null());
+    let cost = ex[1]["cost_usd"].as_f64().unwrap();
+    assert!((cost - 0.00065).abs() < 1e-9, "{cost}");
     // The resumed request carries the earlier conversation and the answer.
     let resumed = fake.seen()[before].to_string();
     assert!(resumed.contains("Which colour?"), "earlier conversation missing");

@@ -1,11 +1,14 @@
 //! The one integration-test binary: real Postgres, real Redis, real HTTP, real processes.
 //! Each test has its own database and Redis prefix, so they all run in parallel.
 
+mod access;
 mod assist;
 mod blocked;
 mod classify;
 mod claude;
+mod clients;
 mod cluster;
+mod conformance;
 mod contract;
 mod dispatch;
 mod enums;
@@ -15,6 +18,7 @@ mod gemini;
 mod loops;
 mod openapi_drift;
 mod push;
+mod retention;
 mod rate_limits;
 mod sandbox;
 mod stories;
@@ -22,3 +26,4 @@ mod tasks_api;
 mod ui;
 mod webhooks;
 mod webhooks_ci_plan;
+mod workers;

@@ -224,3 +224,79 @@ async fn a_notifier_killed_hard_loses_nothing() {
     // flight (at most NOTIFIER_CONCURRENCY messages).
     assert!(total - 30 <= 2, "{} duplicates", total - 30);
 }
+
+#[tokio::test]
+async fn a_subscription_hears_only_of_tasks_its_token_may_see() {
+    let push = PushService::start().await;
+    let mut app = TestApp::spawn().await;
+    let mut projects = Vec::new();
+    for name in ["seen", "unseen"] {
+        let r = app
+            .post(
+                "/api/projects",
+                &json!({"name": name, "repository": format!("https://example.com/{name}.git")}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        projects.push(r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+    }
+    let minted: Value = app
+        .post(
+            "/api/tokens",
+            &json!({"name": "watcher", "role": "viewer", "projects": [projects[0]]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let watcher = minted["secret"].as_str().unwrap().to_owned();
+    let (all, _) = subscribe(&app, &push, Some(json!(["COMPLETED"]))).await;
+    let scoped = push.subscribe();
+    let mut body = scoped.to_json();
+    body["notify_on"] = json!(["COMPLETED"]);
+    let r = app
+        .http
+        .post(format!("{}/api/push/subscriptions", app.api.url))
+        .bearer_auth(&watcher)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a viewer keeps its own subscription");
+    let n = app.start_notifier(&[]).await;
+    app.keep(n);
+    let mut ids = Vec::new();
+    for p in &projects {
+        // Noop: a project with a repository would make an exec attempt clone it.
+        let r = app
+            .post(
+                "/api/tasks?run=true",
+                &json!({"title": "t", "agent": "noop", "project_id": p}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        app.wait_state(&id, "COMPLETED", T).await;
+        ids.push(id);
+    }
+    wait_until(T, "both notifications to the unscoped subscription", || async {
+        (push.received().iter().filter(|r| r.subscription_id == all.id).count() == 2).then_some(())
+    })
+    .await;
+    wait_until(T, "every delivery to be marked", || async {
+        (delivered(&app).await == 3).then_some(())
+    })
+    .await;
+    let heard: Vec<String> = push
+        .received()
+        .iter()
+        .filter(|r| r.subscription_id == scoped.id)
+        .map(|r| {
+            serde_json::from_slice::<Value>(&r.plaintext).unwrap()["task_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(heard, [ids[0].clone()]);
+}

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use shared::domain::budget;
 use shared::domain::feedback::{self, FeedbackItem};
 use shared::domain::outcome::AttemptFacts;
 use shared::domain::{AttemptOutcome, Task, TaskEvent, TaskState, decide};
@@ -66,6 +67,21 @@ async fn feedback(ctx: &Context, task: &Task) -> Vec<FeedbackItem> {
     items
 }
 
+/// What the task's earlier attempts cost, when it has a budget (0 otherwise, and for a first
+/// attempt, which costs no query). Unreadable counts as 0: the agent's own limit still applies.
+async fn spent_before(ctx: &Context, task: &Task) -> f64 {
+    if task.spec.budget_usd.is_none() || task.attempt.0 <= 1 {
+        return 0.0;
+    }
+    match ctx.store.spent_before(task.id, task.attempt).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "spending of earlier attempts not read");
+            0.0
+        }
+    }
+}
+
 /// A claimed task with the resources it holds: the permit until its agent is done, the fleet
 /// slot (when the agent has a fleet limit) until its result is recorded. It is registered in
 /// `Running` before it is spawned, so shutdown and the heartbeat see it from the start.
@@ -98,11 +114,14 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
     let (log_tx, log_task) = live_log(&ctx, &task);
     let sandbox = sandbox(&ctx, &task).await;
     let feedback = feedback(&ctx, &task).await;
+    let spent = spent_before(&ctx, &task).await;
     let report = match &sandbox {
         Err(error) => RunReport::of(Some(AttemptOutcome::Failed {
             transient: true,
             error: error.clone(),
         })),
+        // Earlier attempts spent the whole budget (e.g. a re-run after a costly success).
+        Ok(_) if budget::exhausted(task.spec.budget_usd, spent) => RunReport::of(Some(AttemptOutcome::BudgetExceeded)),
         Ok(sb) => {
             let limits = RunOptions {
                 timeout,
@@ -125,6 +144,11 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             if agent.is_model() {
                 owned.spec.instructions = feedback::prompt_section(&owned.spec.instructions, &feedback);
             }
+            if agent.is_model() && resumes_after_timeout(&task) {
+                owned.spec.instructions = format!("{TIMED_OUT_NOTE}\n\nThe task:\n{}", owned.spec.instructions);
+            }
+            // The attempt may spend what the earlier ones left.
+            owned.spec.budget_usd = budget::remaining(task.spec.budget_usd, spent);
             match tokio::spawn(async move { runners.run(&owned, limits, stop).await }).await {
                 Ok(r) => r,
                 Err(e) => RunReport::of(Some(AttemptOutcome::Failed {
@@ -158,9 +182,17 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         tracing::warn!(error.message = %e, "attempt token not revoked; it expires on its own");
     }
     let mut report = report;
+    if agent == shared::domain::AgentKind::Gemini && report.cost_usd.is_none() {
+        let model = task.spec.model.as_deref().unwrap_or(&ctx.settings.gemini_model);
+        report.cost_usd = ctx
+            .settings
+            .gemini_prices
+            .cost(model, report.tokens_in, report.tokens_out);
+    }
     if let Ok(sb) = &sandbox {
         settle_workspace(&ctx, &task, sb, &mut report).await;
     }
+    report.outcome = budget::charge(report.outcome, task.spec.budget_usd, spent, report.cost_usd);
     // Only for the CLI agents: the `local` agent is the local model, and `exec` output is not an
     // agent's account of its work.
     if report.outcome == Some(AttemptOutcome::Succeeded)
@@ -249,13 +281,13 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         match record_with_retries(&ctx, key, transition, pause).await {
             Ok(Applied::Done(t)) => {
                 tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded");
-                // The archive this attempt resumed from is spent unless it blocked again (then
-                // it wrote a newer one).
+                // The archive this attempt resumed from is spent unless it blocked or timed out
+                // again (then it wrote a newer one).
                 if let Ok(Sandbox {
                     restored_from: Some(from),
                     ..
                 }) = &sandbox
-                    && t.state != TaskState::Blocked
+                    && !matches!(t.state, TaskState::Blocked | TaskState::TimedOut)
                     && let Err(e) = ctx.store.delete_workspace(task.id, *from).await
                 {
                     tracing::warn!(error.message = %e, "spent workspace archive not deleted; pruned later");
@@ -446,6 +478,17 @@ struct Sandbox {
     restored_from: Option<shared::domain::Attempt>,
 }
 
+/// Whether this attempt continues a TIMED_OUT one (`POST /resume`): it restores the archived
+/// workspace and session, and model agents are told why they are resumed.
+fn resumes_after_timeout(task: &Task) -> bool {
+    task.attempt.0 > 1 && task.last_error.as_deref() == Some(shared::domain::outcome::TIMED_OUT_ERROR)
+}
+
+/// What a model agent resumed after a timeout is told before its instructions.
+const TIMED_OUT_NOTE: &str = "Your previous attempt at this task ran out of time and was stopped. \
+    Your work so far is still in the working directory (and this session, when it could be \
+    restored). Continue where you left off instead of starting over; finish sooner this time.";
+
 /// Prepares the workspace of agents that work in one (not `noop` or `local`): the archived one
 /// when the task resumes from an answered question, else fresh (a clone of the project's
 /// repository when it has one). An error is a transient failure of the attempt.
@@ -484,9 +527,11 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
             None => None,
         };
         let branch = story_branch.unwrap_or_else(|| crate::workspace::branch_of(task.id));
-        let archive = match &task.question {
-            Some(q) if q.answer.is_some() => ctx.store.load_workspace(task.id).await?,
-            _ => None,
+        let answered = task.question.as_ref().is_some_and(|q| q.answer.is_some());
+        let archive = if answered || resumes_after_timeout(task) {
+            ctx.store.load_workspace(task.id).await?
+        } else {
+            None
         };
         let workspace = ctx
             .sandboxes
@@ -515,6 +560,31 @@ async fn settle_workspace(ctx: &Context, task: &Task, sb: &Sandbox, report: &mut
         return;
     }
     match &report.outcome {
+        // A timed-out attempt keeps its work for `resume` like a blocked one keeps it for the
+        // answer (same size limit, same fencing); without the archive the resume starts fresh.
+        Some(AttemptOutcome::TimedOut) => match ctx.sandboxes.archive(task.id).await {
+            Ok(Some(bytes)) => match ctx
+                .store
+                .save_workspace(task.id, task.attempt, report.session_id.as_deref(), &bytes)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(task.id = %task.id, "workspace not archived: the attempt no longer owns the task")
+                }
+                Err(e) => {
+                    tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "timed-out workspace not archived: a resume starts fresh")
+                }
+            },
+            Ok(None) => tracing::warn!(
+                task.id = %task.id,
+                limit = ctx.settings.workspace_archive_max_bytes,
+                "workspace larger than WORKSPACE_ARCHIVE_MAX_BYTES: a resume starts fresh"
+            ),
+            Err(e) => {
+                tracing::warn!(error.message = %e, "timed-out workspace not archived: a resume starts fresh")
+            }
+        },
         Some(AttemptOutcome::Blocked(_)) => match ctx.sandboxes.archive(task.id).await {
             Ok(Some(bytes)) => {
                 match ctx

@@ -10,6 +10,7 @@
 //! - [`relay`]: appends committed task events to the Redis events stream.
 //! - [`running`]: registry of running attempts.
 //! - [`sandbox`]: the bubblewrap sandbox every process of an attempt runs in.
+//! - [`registry`]: this worker's entry in the fleet's worker registry (Postgres, with expiry).
 //! - [`agents`]: runners per agent type.
 //! - [`workspace`]: sandboxes: per-task directories, git clones, pushes, archives of blocked
 //!   workspaces.
@@ -24,6 +25,7 @@ pub mod heartbeat;
 pub mod maintenance;
 pub mod notifier;
 pub mod recorder;
+pub mod registry;
 pub mod relay;
 pub mod running;
 pub mod sandbox;

@@ -18,8 +18,7 @@ use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::EventStream;
 use poem_openapi::types::ToJSON as _;
 use poem_openapi::{Object, OpenApi};
-use shared::domain::FeedEvent;
-use shared::domain::TaskId;
+use shared::domain::{FeedEvent, TaskId};
 use shared::store::events::EventFilter;
 use uuid::Uuid;
 
@@ -81,10 +80,6 @@ const RESCAN: i64 = 1000;
 const PG_RECHECK: Duration = Duration::from_secs(2);
 const TAIL_BLOCK: Duration = Duration::from_millis(1000);
 
-fn matches(f: &EventFilter, e: &FeedEvent) -> bool {
-    f.task.is_none_or(|t| t == e.event.task_id) && f.project.is_none_or(|p| Some(p) == e.project)
-}
-
 /// Feeds one client until it disconnects (the channel closes).
 async fn feed(state: AppState, filter: EventFilter, start: i64, tx: mpsc::Sender<TaskEventView>) {
     let mut pg_cursor = start;
@@ -100,7 +95,7 @@ async fn feed(state: AppState, filter: EventFilter, start: i64, tx: mpsc::Sender
             // commit after a higher one was read. Never below where the client started.
             let mut from = start.max(pg_cursor - RESCAN);
             loop {
-                let batch = match state.store.events_after(from, filter, PG_BATCH).await {
+                let batch = match state.store.events_after(from, &filter, PG_BATCH).await {
                     Ok(b) => b,
                     Err(e) => {
                         tracing::warn!(error.message = %e, "event replay from Postgres failed");
@@ -127,7 +122,7 @@ async fn feed(state: AppState, filter: EventFilter, start: i64, tx: mpsc::Sender
                 Ok(entries) => {
                     for (stream_id, e) in entries {
                         tail = Some(stream_id);
-                        if matches(&filter, &e)
+                        if filter.matches(&e)
                             && e.event.id > start
                             && sent.insert(e.event.id)
                             && futures::SinkExt::send(&mut tx, e.into()).await.is_err()
@@ -184,6 +179,7 @@ impl EventsApi {
         let mut filter = EventFilter {
             task: task_id.0.map(TaskId::from_uuid),
             project: project_id.0,
+            projects: auth.project_scope().map(<[Uuid]>::to_vec),
         };
         if let Some(scope) = auth.0.task_scope {
             filter.task = Some(scope);

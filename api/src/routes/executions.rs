@@ -42,6 +42,14 @@ async fn load(state: &AppState, auth: &BearerAuth, id: Uuid) -> Result<Execution
         .await?
         .ok_or_else(|| ApiError::not_found("execution", id))?;
     auth.may_touch(e.task_id)?;
+    if auth.project_scope().is_some() {
+        let task = state
+            .store
+            .get_task(e.task_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("task", e.task_id))?;
+        auth.task(&task)?;
+    }
     Ok(e)
 }
 

@@ -12,7 +12,9 @@ pub mod push;
 pub mod spec;
 pub mod stories;
 pub mod tasks;
+pub mod tokens;
 pub mod webhooks;
+pub mod workers;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -23,6 +25,8 @@ pub enum ApiTags {
     Tasks,
     /// Agent types: queue statistics, pause, limits.
     Agents,
+    /// Live workers (the worker registry).
+    Workers,
     /// Server-sent events.
     Events,
     /// Web Push subscriptions.
@@ -35,6 +39,8 @@ pub enum ApiTags {
     Assist,
     /// Stories: tasks on one branch, checked, shipped and validated.
     Stories,
+    /// API tokens (admin) and the calling token.
+    Tokens,
     /// Liveness and readiness.
     Health,
 }
@@ -44,6 +50,7 @@ pub type Apis = (
     health::HealthApi,
     tasks::TasksApi,
     agents::AgentsApi,
+    workers::WorkersApi,
     events::EventsApi,
     push::PushApi,
     projects::ProjectsApi,
@@ -51,6 +58,7 @@ pub type Apis = (
     executions::ExecutionsApi,
     assist::AssistApi,
     stories::StoriesApi,
+    tokens::TokensApi,
 );
 
 /// The OpenAPI service (no state needed: handlers take `AppState` from request data, so the
@@ -61,6 +69,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             health::HealthApi,
             tasks::TasksApi,
             agents::AgentsApi,
+            workers::WorkersApi,
             events::EventsApi,
             push::PushApi,
             projects::ProjectsApi,
@@ -68,6 +77,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             executions::ExecutionsApi,
             assist::AssistApi,
             stories::StoriesApi,
+            tokens::TokensApi,
         ),
         "claudomator",
         env!("CARGO_PKG_VERSION"),

@@ -185,7 +185,7 @@ impl ProjectsApi {
         auth: BearerAuth,
         body: Json<CreateProject>,
     ) -> Result<Created, ApiError> {
-        auth.require_full()?;
+        auth.admin()?;
         let b = body.0;
         let d = ProjectDraft {
             name: Some(b.name),
@@ -206,9 +206,16 @@ impl ProjectsApi {
 
     /// List projects
     #[oai(path = "/", method = "get")]
-    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth) -> Result<Json<Vec<ProjectView>>, ApiError> {
+    async fn list(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<Vec<ProjectView>>, ApiError> {
         Ok(Json(
-            state.store.list_projects().await?.into_iter().map(Into::into).collect(),
+            state
+                .store
+                .list_projects()
+                .await?
+                .into_iter()
+                .filter(|p| auth.project(Some(p.id)).is_ok())
+                .map(Into::into)
+                .collect(),
         ))
     }
 
@@ -217,9 +224,10 @@ impl ProjectsApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<Json<ProjectView>, ApiError> {
+        auth.project(Some(id.0))?;
         let p = state
             .store
             .get_project(id.0)
@@ -237,7 +245,7 @@ impl ProjectsApi {
         id: Path<Uuid>,
         body: Json<PatchProject>,
     ) -> Result<Json<ProjectView>, ApiError> {
-        auth.require_full()?;
+        auth.admin()?;
         let b = body.0;
         let d = ProjectDraft {
             name: b.name,
@@ -261,7 +269,7 @@ impl ProjectsApi {
     /// Refused (409) while tasks belong to it.
     #[oai(path = "/:id", method = "delete")]
     async fn delete(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Deleted, ApiError> {
-        auth.require_full()?;
+        auth.admin()?;
         match state.store.delete_project(id.0).await {
             Ok(true) => Ok(Deleted::Done),
             Ok(false) => Err(ApiError::not_found("project", id.0)),

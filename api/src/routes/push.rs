@@ -172,7 +172,9 @@ impl PushApi {
     #[oai(path = "/subscriptions/:id", method = "delete")]
     async fn unsubscribe(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Deleted, ApiError> {
         auth.require_full()?;
-        if state.store.delete_subscription(id.0).await? {
+        // A subscription belongs to the token that made it; admins may remove any.
+        let owner = auth.admin().is_err().then_some(auth.0.token_id);
+        if state.store.delete_subscription(id.0, owner).await? {
             Ok(Deleted::Done)
         } else {
             Err(ApiError::not_found("subscription", id.0))

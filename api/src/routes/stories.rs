@@ -297,12 +297,15 @@ fn dependency_order(tasks: &[CreateStoryTask]) -> Result<(), String> {
     Ok(())
 }
 
-async fn load(state: &AppState, id: Uuid) -> Result<Story, ApiError> {
-    state
+async fn load(state: &AppState, auth: &BearerAuth, id: Uuid) -> Result<Story, ApiError> {
+    auth.fleet()?;
+    let story = state
         .store
         .get_story(id)
         .await?
-        .ok_or_else(|| ApiError::not_found("story", id))
+        .ok_or_else(|| ApiError::not_found("story", id))?;
+    auth.project(Some(story.project_id))?;
+    Ok(story)
 }
 
 #[OpenApi(prefix_path = "/api/stories", tag = "ApiTags::Stories")]
@@ -321,7 +324,9 @@ impl StoriesApi {
         body: Json<CreateStory>,
     ) -> Result<Created, ApiError> {
         auth.require_full()?;
+        auth.write()?;
         let b = body.0;
+        auth.project(Some(b.project_id))?;
         let mut errs = Vec::new();
         let title = b.title.trim().to_owned();
         if title.is_empty() || title.chars().count() > 200 {
@@ -405,17 +410,20 @@ impl StoriesApi {
                 ..TaskDraft::default()
             };
             match super::tasks::create::parse(draft, &p) {
-                Ok(spec) => news.push(NewStoryTask {
-                    task: NewTask {
-                        id: ids.get(&t.key).copied().unwrap_or_else(TaskId::new),
-                        spec,
-                        idempotency: None,
-                        creation_reason: Some(format!("task `{}` of story \"{title}\"", t.key)),
-                        dispatch_generation: None,
-                    },
-                    key: t.key.clone(),
-                    acceptance_criteria: t.acceptance_criteria.clone(),
-                }),
+                Ok(mut spec) => {
+                    auth.spec(&state.settings.agent_policy, &mut spec)?;
+                    news.push(NewStoryTask {
+                        task: NewTask {
+                            id: ids.get(&t.key).copied().unwrap_or_else(TaskId::new),
+                            spec,
+                            idempotency: None,
+                            creation_reason: Some(format!("task `{}` of story \"{title}\"", t.key)),
+                            dispatch_generation: None,
+                        },
+                        key: t.key.clone(),
+                        acceptance_criteria: t.acceptance_criteria.clone(),
+                    })
+                }
                 Err(mut e) => errs.append(&mut e),
             }
         }
@@ -455,6 +463,10 @@ impl StoriesApi {
         body: Json<ElaborateStoryBody>,
     ) -> Result<Json<StoryDraftView>, ApiError> {
         auth.require_full()?;
+        auth.write()?;
+        if let Some(p) = body.0.project_id {
+            auth.project(Some(p))?;
+        }
         let request = body.0.request.trim().to_owned();
         if request.is_empty() || request.len() > shared::domain::assist::limits::REQUEST_BYTES {
             return Err(ApiError::validation(vec![field(
@@ -501,23 +513,22 @@ impl StoriesApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         /// Only this project's.
         project_id: Query<Option<Uuid>>,
     ) -> Result<Json<Vec<StoryView>>, ApiError> {
-        let list = state.store.list_stories(project_id.0, 200).await?;
+        auth.fleet()?;
+        let list = state
+            .store
+            .list_stories(project_id.0, auth.project_scope(), 200)
+            .await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
 
     /// Get a story
     #[oai(path = "/:id", method = "get")]
-    async fn get(
-        &self,
-        state: Data<&AppState>,
-        _auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> Result<Json<StoryView>, ApiError> {
-        Ok(Json(load(&state, id.0).await?.into()))
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<StoryView>, ApiError> {
+        Ok(Json(load(&state, &auth, id.0).await?.into()))
     }
 
     /// A story's history
@@ -528,10 +539,10 @@ impl StoriesApi {
     async fn events(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<StoryHistoryView>>, ApiError> {
-        load(&state, id.0).await?;
+        load(&state, &auth, id.0).await?;
         let h = state.store.story_history(id.0).await?;
         Ok(Json(h.into_iter().map(Into::into).collect()))
     }
@@ -576,7 +587,8 @@ impl StoriesApi {
         why: &str,
     ) -> Result<Json<StoryView>, ApiError> {
         auth.require_full()?;
-        let story = load(state, id).await?;
+        auth.write()?;
+        let story = load(state, auth, id).await?;
         let illegal = |from: StoryState| {
             ApiError::conflict(
                 "illegal-transition",
@@ -605,6 +617,6 @@ impl StoriesApi {
                 "the story changed state meanwhile; read it again".into(),
             ));
         }
-        Ok(Json(load(state, id).await?.into()))
+        Ok(Json(load(state, auth, id).await?.into()))
     }
 }

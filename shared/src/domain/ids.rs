@@ -134,6 +134,33 @@ closed_vocabulary!(
     }
 );
 
+closed_vocabulary!(
+    /// What a (non-agent) API token may do. Ordered from least to most.
+    Role, "role", {
+        /// Reads only.
+        Viewer => "viewer",
+        /// Creates, runs, answers, cancels, accepts and rejects tasks and stories; reads.
+        Member => "member",
+        /// Everything: tokens, projects (with `deploy_command`), agent settings.
+        Admin => "admin",
+    }
+);
+
+closed_vocabulary!(
+    /// Claude Code's `--permission-mode`, ordered from least to most the agent may do unasked,
+    /// so a ceiling is a comparison.
+    PermissionMode, "permission mode", {
+        /// Plans only; changes nothing.
+        Plan => "plan",
+        /// Asks before edits and commands (headless: refuses them unless allowed).
+        Default => "default",
+        /// Edits files unasked.
+        AcceptEdits => "acceptEdits",
+        /// Runs anything unasked (the worker's sandbox is the boundary).
+        BypassPermissions => "bypassPermissions",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,18 @@ pub struct PushSubscription {
     pub notify_on: Vec<TaskState>,
     /// The VAPID public key the browser subscribed with.
     pub vapid_key: String,
+    /// The project scope of the token that made it (`None`: every project): it hears only
+    /// about tasks that token may see.
+    pub projects: Option<Vec<uuid::Uuid>>,
+}
+
+impl PushSubscription {
+    /// Whether a task of `project` is one the subscribing token may see.
+    pub fn may_hear_of(&self, project: Option<uuid::Uuid>) -> bool {
+        self.projects
+            .as_ref()
+            .is_none_or(|ps| project.is_some_and(|p| ps.contains(&p)))
+    }
 }
 
 /// The small JSON a notification carries (kept well under the 3993-byte Web Push limit).

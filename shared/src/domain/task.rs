@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::ids::{AgentKind, Attempt, Priority, TaskId};
+use super::ids::{AgentKind, Attempt, PermissionMode, Priority, TaskId};
 use super::state::TaskState;
 
 /// Input limits. Requests over these are rejected with a field-level error.
@@ -37,6 +37,8 @@ pub mod limits {
     pub const MODEL_BYTES: usize = 128;
     /// Most allowed tools listed.
     pub const ALLOWED_TOOLS: usize = 64;
+    /// Longest `allowed_tools` entry, in bytes.
+    pub const TOOL_BYTES: usize = 256;
     /// Default attempts when a request names none.
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 }
@@ -162,6 +164,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         return Ok(Duration::from_secs(secs));
     }
     humantime::parse_duration(t).map_err(|e| format!("`{t}` is not a duration like 30m or 90s ({e})"))
+}
+
+/// An `allowed_tools` entry: a tool name or pattern like `Bash(git log:*)`, never a flag.
+pub(crate) fn valid_tool(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= limits::TOOL_BYTES
+        && !t.starts_with('-')
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 pub(crate) fn valid_label(l: &str) -> bool {
@@ -306,6 +316,28 @@ impl TaskSpec {
         if d.allowed_tools.len() > limits::ALLOWED_TOOLS {
             err("allowed_tools", format!("at most {} tools", limits::ALLOWED_TOOLS));
         }
+        // Entries become CLI arguments: one starting with `-` would be read as a flag.
+        if let Some(bad) = d.allowed_tools.iter().find(|t| !valid_tool(t)) {
+            err(
+                "allowed_tools",
+                format!(
+                    "`{}` must be 1-{} bytes, not start with `-` and hold no whitespace or control characters",
+                    bad.chars().take(80).collect::<String>(),
+                    limits::TOOL_BYTES
+                ),
+            );
+        }
+        let permission_mode = match d.permission_mode.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(m) => match m.parse::<PermissionMode>() {
+                Ok(m) => Some(m.as_str().to_owned()),
+                Err(e) => {
+                    let known: Vec<_> = PermissionMode::ALL.iter().map(|m| m.as_str()).collect();
+                    err("permission_mode", format!("{e}; known: {}", known.join(", ")));
+                    None
+                }
+            },
+        };
         if d.working_dir.as_ref().is_some_and(|w| w.contains('\0') || w.is_empty()) {
             err("working_dir", "must be a non-empty path".into());
         }
@@ -336,7 +368,7 @@ impl TaskSpec {
             options: AgentOptions {
                 argv,
                 working_dir: d.working_dir,
-                permission_mode: d.permission_mode,
+                permission_mode,
                 allowed_tools: d.allowed_tools,
                 max_turns: d.max_turns,
             },
@@ -419,6 +451,26 @@ mod tests {
             argv: Some(vec!["echo".into(), "hi".into()]),
             ..TaskDraft::default()
         }
+    }
+
+    #[test]
+    fn allowed_tools_that_could_be_flags_and_unknown_permission_modes_are_refused() {
+        let model = |tools: Vec<&str>, mode: Option<&str>| TaskDraft {
+            title: Some("m".into()),
+            agent: Some("claude".into()),
+            instructions: Some("x".into()),
+            allowed_tools: tools.into_iter().map(Into::into).collect(),
+            permission_mode: mode.map(Into::into),
+            ..TaskDraft::default()
+        };
+        for bad in ["-p", "--dangerously-skip-permissions", "Bash(rm -rf:*)", "Read\n", ""] {
+            let e = TaskSpec::parse(model(vec!["Read", bad], None), Utc::now()).unwrap_err();
+            assert!(e.0.iter().any(|f| f.field == "allowed_tools"), "{bad:?}: {e}");
+        }
+        let ok = TaskSpec::parse(model(vec!["Read", "Bash(git:*)"], Some("acceptedits")), Utc::now()).unwrap();
+        assert_eq!(ok.options.permission_mode.as_deref(), Some("acceptEdits"));
+        let e = TaskSpec::parse(model(vec![], Some("yolo")), Utc::now()).unwrap_err();
+        assert!(e.0.iter().any(|f| f.field == "permission_mode"), "{e}");
     }
 
     #[test]

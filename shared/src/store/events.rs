@@ -10,12 +10,26 @@ use super::Store;
 use crate::domain::{Attempt, EventRecord, TaskId};
 
 /// A filter for the event feed.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     /// Only this task.
     pub task: Option<TaskId>,
     /// Only tasks of this project.
     pub project: Option<Uuid>,
+    /// Only tasks of these projects (a token's project scope).
+    pub projects: Option<Vec<Uuid>>,
+}
+
+impl EventFilter {
+    /// Whether an event passes.
+    pub fn matches(&self, e: &FeedEvent) -> bool {
+        self.task.is_none_or(|t| t == e.event.task_id)
+            && self.project.is_none_or(|p| Some(p) == e.project)
+            && self
+                .projects
+                .as_ref()
+                .is_none_or(|ps| e.project.is_some_and(|p| ps.contains(&p)))
+    }
 }
 
 type Row = (
@@ -56,18 +70,20 @@ fn to_feed(rows: Vec<Row>) -> anyhow::Result<Vec<FeedEvent>> {
 
 impl Store {
     /// Events after `after`, oldest first, at most `limit`.
-    pub async fn events_after(&self, after: i64, f: EventFilter, limit: i64) -> anyhow::Result<Vec<FeedEvent>> {
+    pub async fn events_after(&self, after: i64, f: &EventFilter, limit: i64) -> anyhow::Result<Vec<FeedEvent>> {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT e.id, e.task_id, e.from_state::text, e.to_state::text, e.event, e.attempt, e.actor, e.reason, \
                e.created_at, t.project_id \
              FROM task_events e JOIN tasks t ON t.id = e.task_id \
              WHERE e.id > $1 AND ($2::uuid IS NULL OR e.task_id = $2) AND ($3::uuid IS NULL OR t.project_id = $3) \
+               AND ($5::uuid[] IS NULL OR t.project_id = ANY($5)) \
              ORDER BY e.id LIMIT $4",
         )
         .bind(after)
         .bind(f.task.map(|t| t.as_uuid()))
         .bind(f.project)
         .bind(limit)
+        .bind(f.projects.as_deref())
         .fetch_all(&self.pool)
         .await
         .context("reading events")?;

@@ -31,7 +31,7 @@ pub struct DueDelivery {
     pub attempts: i32,
 }
 
-type SubRow = (Uuid, String, String, String, Vec<String>, String);
+type SubRow = (Uuid, String, String, String, Vec<String>, String, Option<Vec<Uuid>>);
 
 fn to_sub(r: SubRow) -> anyhow::Result<PushSubscription> {
     Ok(PushSubscription {
@@ -41,6 +41,7 @@ fn to_sub(r: SubRow) -> anyhow::Result<PushSubscription> {
         auth: r.3,
         notify_on: r.4.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
         vapid_key: r.5,
+        projects: r.6,
     })
 }
 
@@ -61,7 +62,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5::task_state[], $6, $7) \
              ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, \
                notify_on = excluded.notify_on, vapid_key = excluded.vapid_key \
-             RETURNING id, endpoint, p256dh, auth, notify_on::text[], vapid_key",
+             RETURNING id, endpoint, p256dh, auth, notify_on::text[], vapid_key, NULL::uuid[]",
         )
         .bind(Uuid::now_v7())
         .bind(endpoint)
@@ -77,19 +78,24 @@ impl Store {
     }
 
     /// Deletes a subscription; false when there was none.
-    pub async fn delete_subscription(&self, id: Uuid) -> anyhow::Result<bool> {
-        let r = sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+    /// With `owner`, only a subscription that token made.
+    pub async fn delete_subscription(&self, id: Uuid, owner: Option<Uuid>) -> anyhow::Result<bool> {
+        let r = sqlx::query("DELETE FROM push_subscriptions WHERE id = $1 AND ($2::uuid IS NULL OR token_id = $2)")
             .bind(id)
+            .bind(owner)
             .execute(&self.pool)
             .await?;
         Ok(r.rows_affected() == 1)
     }
 
-    /// Subscriptions that want to hear about `state`.
+    /// Subscriptions that want to hear about `state`, with their token's project scope. Those of
+    /// a revoked or expired token hear nothing (ones without a token predate token ownership).
     pub async fn subscriptions_for(&self, state: TaskState) -> anyhow::Result<Vec<PushSubscription>> {
         let rows: Vec<SubRow> = sqlx::query_as(
-            "SELECT id, endpoint, p256dh, auth, notify_on::text[], vapid_key FROM push_subscriptions \
-             WHERE $1::task_state = ANY(notify_on)",
+            "SELECT s.id, s.endpoint, s.p256dh, s.auth, s.notify_on::text[], s.vapid_key, a.project_ids \
+             FROM push_subscriptions s LEFT JOIN api_tokens a ON a.id = s.token_id \
+             WHERE $1::task_state = ANY(s.notify_on) \
+               AND (s.token_id IS NULL OR (a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())))",
         )
         .bind(state.as_str())
         .fetch_all(&self.pool)
@@ -162,7 +168,7 @@ impl Store {
                     attempts: r.1,
                     payload: r.2,
                     topic: r.3,
-                    subscription: to_sub((r.4, r.5, r.6, r.7, r.8, r.9))?,
+                    subscription: to_sub((r.4, r.5, r.6, r.7, r.8, r.9, None))?,
                 })
             })
             .collect()

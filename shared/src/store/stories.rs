@@ -278,13 +278,21 @@ impl Store {
     }
 
     /// Stories, newest first, at most `limit`, optionally of one project.
-    pub async fn list_stories(&self, project: Option<Uuid>, limit: i64) -> anyhow::Result<Vec<Story>> {
+    /// `scope`: only stories of these projects (a token's project scope).
+    pub async fn list_stories(
+        &self,
+        project: Option<Uuid>,
+        scope: Option<&[Uuid]>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Story>> {
         let rows: Vec<StoryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {STORY_COLUMNS} FROM stories s WHERE ($1::uuid IS NULL OR s.project_id = $1) \
+               AND ($3::uuid[] IS NULL OR s.project_id = ANY($3)) \
              ORDER BY s.created_at DESC LIMIT $2"
         )))
         .bind(project)
         .bind(limit)
+        .bind(scope)
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());

@@ -144,6 +144,8 @@ pub struct TaskFilter {
     pub parent_task_id: Option<TaskId>,
     /// Only tasks older than this id (cursor: ids are time-ordered, newest first).
     pub before: Option<TaskId>,
+    /// Only tasks of these projects (a token's project scope).
+    pub projects: Option<Vec<Uuid>>,
 }
 
 /// Looked up by idempotency key.
@@ -161,7 +163,8 @@ const IDEMPOTENCY_WINDOW_HOURS: i32 = 24;
 
 impl Store {
     /// Inserts tasks with their creation events in one statement. With [`Initial::Run`] they
-    /// start QUEUED (the state machine's answer for PENDING + Run) and await dispatch.
+    /// start QUEUED (the state machine's answer for PENDING + Run) and await dispatch, with one
+    /// `create` event from nothing to QUEUED; otherwise PENDING, with `create` to PENDING.
     pub async fn insert_tasks(&self, tasks: &[NewTask], initial: Initial, actor: &str) -> anyhow::Result<Vec<Task>> {
         let mut ex = self.pool.acquire().await?;
         insert_tasks_on(&mut ex, tasks, initial, actor).await
@@ -245,7 +248,8 @@ impl Store {
              ($3::uuid IS NULL OR t.project_id = $3) AND \
              ($4::text IS NULL OR (t.labels @> ARRAY[$4::text] AND t.labels <> '{}')) AND \
              ($5::uuid IS NULL OR t.parent_task_id = $5) AND \
-             ($6::uuid IS NULL OR t.id < $6) \
+             ($6::uuid IS NULL OR t.id < $6) AND \
+             ($8::uuid[] IS NULL OR t.project_id = ANY($8)) \
              ORDER BY t.id DESC LIMIT $7"
         );
         let rows: Vec<TaskRow> = sqlx::query_as(sql)
@@ -256,9 +260,34 @@ impl Store {
             .bind(f.parent_task_id.map(|t| t.as_uuid()))
             .bind(f.before.map(|t| t.as_uuid()))
             .bind(limit)
+            .bind(f.projects.as_deref())
             .fetch_all(&self.pool)
             .await?;
         tasks_from_rows(rows)
+    }
+
+    /// The tree `task` is in, for capping subtasks: how many tasks lie on the path from it up to
+    /// its root (it included; a task without a parent gives 1), and how many tasks the tree
+    /// holds. Both walks stop a little past the caps, so a huge tree costs no more than that.
+    pub async fn tree_size(&self, task: TaskId, depth_cap: u32, count_cap: u32) -> anyhow::Result<(i64, i64)> {
+        let row: (Option<i64>, i64) = sqlx::query_as(
+            "WITH RECURSIVE up(id, parent, depth) AS ( \
+                 SELECT id, parent_task_id, 1::bigint FROM tasks WHERE id = $1 \
+                 UNION ALL SELECT t.id, t.parent_task_id, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent \
+                   WHERE up.depth <= $2), \
+             root AS (SELECT id FROM up ORDER BY depth DESC LIMIT 1), \
+             down(id) AS ( \
+                 SELECT id FROM root \
+                 UNION ALL SELECT t.id FROM tasks t JOIN down ON t.parent_task_id = down.id) \
+             SELECT (SELECT max(depth) FROM up), (SELECT count(*) FROM (SELECT 1 FROM down LIMIT $3) x)",
+        )
+        .bind(task.as_uuid())
+        .bind(i64::from(depth_cap))
+        .bind(i64::from(count_cap) + 1)
+        .fetch_one(&self.pool)
+        .await
+        .context("measuring a task tree")?;
+        Ok((row.0.unwrap_or(0), row.1))
     }
 
     /// A task's transition history, oldest first.
@@ -377,6 +406,18 @@ impl Store {
         Ok(r.flatten())
     }
 
+    /// What the attempts of a task before `attempt` cost, in US dollars.
+    pub async fn spent_before(&self, id: TaskId, attempt: Attempt) -> anyhow::Result<f64> {
+        sqlx::query_scalar(
+            "SELECT COALESCE(sum(cost_usd), 0)::float8 FROM executions WHERE task_id = $1 AND attempt < $2",
+        )
+        .bind(id.as_uuid())
+        .bind(attempt.0)
+        .fetch_one(&self.pool)
+        .await
+        .context("reading what earlier attempts cost")
+    }
+
     /// Records the feedback an attempt was given on its execution.
     pub async fn record_feedback(
         &self,
@@ -437,15 +478,14 @@ pub(super) async fn insert_tasks_on(
     initial: Initial,
     actor: &str,
 ) -> anyhow::Result<Vec<Task>> {
-    let mut events: Vec<(Option<&str>, &str, &str)> = vec![(None, TaskState::Pending.as_str(), "create")];
+    // A task created straight into the queue gets one event, `create` from nothing to QUEUED
+    // (the state machine still decides that PENDING + run is QUEUED): the PENDING in between
+    // was never visible to anyone, and the pair cost a row per task.
     let state = match initial {
         Initial::Pending => TaskState::Pending,
-        Initial::Run => {
-            let to = transition(TaskState::Pending, TaskEvent::Run)?;
-            events.push((Some(TaskState::Pending.as_str()), to.as_str(), TaskEvent::Run.as_str()));
-            to
-        }
+        Initial::Run => transition(TaskState::Pending, TaskEvent::Run)?,
     };
+    let events: Vec<(Option<&str>, &str, &str)> = vec![(None, state.as_str(), "create")];
     let n = tasks.len();
     let mut ids = Vec::with_capacity(n);
     let mut project = Vec::with_capacity(n);

@@ -167,7 +167,8 @@ async fn take_in(n: &Notifier, events: Vec<EventEntry>) -> anyhow::Result<()> {
         );
         let json = serde_json::to_value(&payload)?;
         let topic = webpush::topic_for(&e.task_id.to_string());
-        for s in &subs {
+        // A subscription hears only about tasks its token may see.
+        for s in subs.iter().filter(|s| s.may_hear_of(task.spec.project_id)) {
             rows.push((e.id, s.id, json.clone(), Some(topic.clone())));
         }
     }
@@ -251,7 +252,7 @@ async fn deliver_one(n: &Notifier, d: DueDelivery) {
             Ok(SendOutcome::Delivered) => n.store.mark_delivered(d.event_id, sub.id).await?,
             Ok(SendOutcome::Gone) => {
                 tracing::info!(subscription = %sub.id, "push service says the subscription is gone; deleting it");
-                n.store.delete_subscription(sub.id).await?;
+                n.store.delete_subscription(sub.id, None).await?;
             }
             Ok(SendOutcome::RetryAfter(_)) | Err(_) if d.attempts >= MAX_ATTEMPTS => {
                 tracing::warn!(subscription = %sub.id, attempts = d.attempts, "push keeps failing; giving up on this message");

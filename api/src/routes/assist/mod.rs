@@ -116,6 +116,10 @@ impl AssistApi {
         body: Json<ElaborateBody>,
     ) -> Result<Json<TaskProposalView>, ApiError> {
         auth.require_full()?;
+        auth.write()?;
+        if let Some(p) = body.0.project_id {
+            auth.project(Some(p))?;
+        }
         let request = body.0.request.trim().to_owned();
         let mut problems = Vec::new();
         if request.is_empty() {
@@ -158,6 +162,7 @@ impl AssistApi {
         body: Json<ValidateBody>,
     ) -> Result<Json<AssessmentView>, ApiError> {
         auth.require_full()?;
+        auth.write()?;
         let draft = DraftForReview::from(body.0);
         field_problems(draft.problems())?;
         check_rate(&state, &auth, "validate").await?;

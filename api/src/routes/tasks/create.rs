@@ -41,14 +41,58 @@ async fn check_prerequisites(state: &AppState, specs: &[&TaskSpec]) -> Result<()
     Ok(())
 }
 
-/// Task-scoped tokens (given to agents) may only create subtasks of their own task.
-fn check_scope(auth: &BearerAuth, spec: &TaskSpec) -> Result<(), ApiError> {
-    if let Some(scope) = auth.0.task_scope
-        && spec.parent_task_id != Some(scope)
-    {
-        return Err(ApiError::forbidden(format!(
-            "this token may only create subtasks of task {scope}"
-        )));
+/// Who may create these tasks, with what: the role's limits (see `auth`), an agent's subtasks
+/// inheriting their parent's (see `shared::domain::access`), and the depth and size caps of a
+/// task tree. May narrow a spec (an inherited project, ceiling or budget).
+async fn authorize(state: &AppState, auth: &BearerAuth, specs: &mut [&mut TaskSpec]) -> Result<(), ApiError> {
+    let mut parents: Vec<(TaskId, i64)> = Vec::new();
+    for spec in specs.iter_mut() {
+        if let Some(scope) = auth.0.task_scope {
+            if spec.parent_task_id != Some(scope) {
+                return Err(ApiError::forbidden(format!(
+                    "this token may only create subtasks of task {scope}"
+                )));
+            }
+            let parent = state
+                .store
+                .get_task(scope)
+                .await?
+                .ok_or_else(|| ApiError::not_found("task", scope.as_uuid()))?;
+            shared::domain::access::inherit(&parent, spec).map_err(|e| ApiError::forbidden(e.0))?;
+        } else if let Some(parent) = spec.parent_task_id
+            && auth.project_scope().is_some()
+        {
+            // A scoped token may hang subtasks only under tasks it may see.
+            let parent = state
+                .store
+                .get_task(parent)
+                .await?
+                .ok_or_else(|| ApiError::not_found("task", parent.as_uuid()))?;
+            auth.task(&parent)?;
+        }
+        auth.spec(&state.settings.agent_policy, spec)?;
+        if let Some(parent) = spec.parent_task_id {
+            match parents.iter_mut().find(|(p, _)| *p == parent) {
+                Some((_, n)) => *n += 1,
+                None => parents.push((parent, 1)),
+            }
+        }
+    }
+    let (max_depth, max_tasks) = (state.settings.max_task_depth, state.settings.max_tree_tasks);
+    for (parent, n) in parents {
+        let (depth, count) = state.store.tree_size(parent, max_depth, max_tasks).await?;
+        if depth > i64::from(max_depth) {
+            return Err(ApiError::unprocessable(
+                "task-tree-limit",
+                format!("a subtask of {parent} would be deeper than MAX_TASK_DEPTH ({max_depth}) levels"),
+            ));
+        }
+        if count > 0 && count + n > i64::from(max_tasks) {
+            return Err(ApiError::unprocessable(
+                "task-tree-limit",
+                format!("the tree of task {parent} would hold more than MAX_TREE_TASKS ({max_tasks}) tasks"),
+            ));
+        }
     }
     Ok(())
 }
@@ -123,6 +167,7 @@ pub async fn create_one(
     run: bool,
     idempotency_key: Option<String>,
 ) -> Result<Created, ApiError> {
+    auth.write()?;
     if let Some(k) = &idempotency_key
         && (k.is_empty() || k.len() > 255)
     {
@@ -130,11 +175,11 @@ pub async fn create_one(
             "Idempotency-Key must be 1 to 255 characters".into(),
         ));
     }
-    let Parsed { spec, reason } = classify::parse_all(state, vec![draft], |_| String::new())
+    let Parsed { mut spec, reason } = classify::parse_all(state, vec![draft], |_| String::new())
         .await?
         .pop()
         .ok_or_else(|| anyhow::anyhow!("parsing one draft gave no spec"))?;
-    check_scope(auth, &spec)?;
+    authorize(state, auth, &mut [&mut spec]).await?;
     check_prerequisites(state, &[&spec]).await?;
     let idempotency = idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
     let initial = if run { Initial::Run } else { Initial::Pending };
@@ -176,13 +221,14 @@ pub async fn create_one(
     }
 }
 
-/// `POST /api/tasks/batch`.
+/// `POST /api/tasks/batch`: the ids and agent types created, in request order.
 pub async fn create_batch(
     state: &AppState,
     auth: &BearerAuth,
     drafts: Vec<TaskDraft>,
     run: bool,
-) -> Result<Vec<TaskId>, ApiError> {
+) -> Result<Vec<(TaskId, shared::domain::AgentKind)>, ApiError> {
+    auth.write()?;
     let max = state.settings.max_batch;
     if drafts.is_empty() || drafts.len() > max {
         return Err(ApiError::unprocessable(
@@ -190,10 +236,9 @@ pub async fn create_batch(
             format!("send between 1 and {max} tasks"),
         ));
     }
-    let parsed = classify::parse_all(state, drafts, |i| format!("tasks[{i}].")).await?;
-    for p in &parsed {
-        check_scope(auth, &p.spec)?;
-    }
+    let mut parsed = classify::parse_all(state, drafts, |i| format!("tasks[{i}].")).await?;
+    let mut specs: Vec<&mut TaskSpec> = parsed.iter_mut().map(|p| &mut p.spec).collect();
+    authorize(state, auth, &mut specs).await?;
     let specs: Vec<&TaskSpec> = parsed.iter().map(|p| &p.spec).collect();
     check_prerequisites(state, &specs).await?;
     let mut new: Vec<NewTask> = parsed
@@ -214,7 +259,7 @@ pub async fn create_batch(
         .await
         .map_err(reference_error)?;
     dispatch_queued(state, &tasks, &marks).await;
-    Ok(new.iter().map(|n| n.id).collect())
+    Ok(new.iter().map(|n| (n.id, n.spec.agent)).collect())
 }
 
 /// A reference to a project or parent task that does not exist is the client's mistake (422).

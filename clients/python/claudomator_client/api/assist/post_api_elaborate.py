@@ -1,0 +1,276 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.elaborate_body import ElaborateBody
+from ...models.problem import Problem
+from ...models.task_proposal_view import TaskProposalView
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: ElaborateBody,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/elaborate",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | TaskProposalView | None:
+    if response.status_code == 200:
+        response_200 = TaskProposalView.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | TaskProposalView]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ElaborateBody,
+
+) -> Response[Problem | TaskProposalView]:
+    """ Draft a task from one line
+
+     A model turns the request into a task draft (title, description, instructions,
+    acceptance criteria, agent, model, budget, timeout, priority, labels), which is
+    returned, not created. Asks the local model, then Claude, then Gemini. 503 when none is
+    configured or none answered; 429 over the per-token rate limit.
+
+    Args:
+        body (ElaborateBody): Body of `POST /api/elaborate`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TaskProposalView]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: ElaborateBody,
+
+) -> Problem | TaskProposalView | None:
+    """ Draft a task from one line
+
+     A model turns the request into a task draft (title, description, instructions,
+    acceptance criteria, agent, model, budget, timeout, priority, labels), which is
+    returned, not created. Asks the local model, then Claude, then Gemini. 503 when none is
+    configured or none answered; 429 over the per-token rate limit.
+
+    Args:
+        body (ElaborateBody): Body of `POST /api/elaborate`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TaskProposalView
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ElaborateBody,
+
+) -> Response[Problem | TaskProposalView]:
+    """ Draft a task from one line
+
+     A model turns the request into a task draft (title, description, instructions,
+    acceptance criteria, agent, model, budget, timeout, priority, labels), which is
+    returned, not created. Asks the local model, then Claude, then Gemini. 503 when none is
+    configured or none answered; 429 over the per-token rate limit.
+
+    Args:
+        body (ElaborateBody): Body of `POST /api/elaborate`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TaskProposalView]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: ElaborateBody,
+
+) -> Problem | TaskProposalView | None:
+    """ Draft a task from one line
+
+     A model turns the request into a task draft (title, description, instructions,
+    acceptance criteria, agent, model, budget, timeout, priority, labels), which is
+    returned, not created. Asks the local model, then Claude, then Gemini. 503 when none is
+    configured or none answered; 429 over the per-token rate limit.
+
+    Args:
+        body (ElaborateBody): Body of `POST /api/elaborate`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TaskProposalView
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

@@ -210,6 +210,9 @@ pub struct WorkerSettings {
     pub gemini_env: Vec<(String, String)>,
     /// How agent processes are contained (`AGENT_SANDBOX` and friends).
     pub sandbox: SandboxSettings,
+    /// `GEMINI_PRICES`: USD per million input:output tokens by model prefix, which turns the
+    /// tokens the Gemini CLI reports into a cost (it reports none), so budgets hold for it too.
+    pub gemini_prices: crate::domain::budget::PriceTable,
 }
 
 /// `AGENT_SANDBOX`: how every process an attempt starts is contained.
@@ -279,9 +282,6 @@ fn sandbox_settings(env: &Env) -> Result<SandboxSettings, ConfigError> {
         exec_network: env.get("AGENT_SANDBOX_EXEC_NETWORK", true)?,
         ro_paths,
     })
-    /// `GEMINI_PRICES`: USD per million input:output tokens by model prefix, which turns the
-    /// tokens the Gemini CLI reports into a cost (it reports none), so budgets hold for it too.
-    pub gemini_prices: crate::domain::budget::PriceTable,
 }
 
 /// Variables passed from the worker's environment to the Gemini CLI.

@@ -50,11 +50,17 @@ async fn old_terminal_tasks_go_with_their_history_while_live_ones_and_the_totals
     let delayed = create(&app, json!({"title": "later", "agent": "noop", "run_at": later}), true).await;
     let running = app.run_exec(&["sleep", "60"], json!({})).await;
     app.wait_state(&running, "RUNNING", T).await;
-    let stats_before = app.store.daily_stats(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()).await.unwrap();
+    let stats_before = app
+        .store
+        .daily_stats(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
+        .await
+        .unwrap();
     assert_eq!(stats_before.iter().map(|s| s.tasks).sum::<i64>(), 7, "{stats_before:?}");
     let live_events = count(
         &app,
-        &format!("SELECT count(*) FROM task_events WHERE task_id IN ('{pending}', '{delayed}', '{running}', '{prereq}')"),
+        &format!(
+            "SELECT count(*) FROM task_events WHERE task_id IN ('{pending}', '{delayed}', '{running}', '{prereq}')"
+        ),
     )
     .await;
 
@@ -70,7 +76,11 @@ async fn old_terminal_tasks_go_with_their_history_while_live_ones_and_the_totals
         }
         assert!(rounds.len() < 20, "pruning does not end: {rounds:?}");
     }
-    assert_eq!(rounds.iter().sum::<u64>(), 6, "five completed and one failed: {rounds:?}");
+    assert_eq!(
+        rounds.iter().sum::<u64>(),
+        6,
+        "five completed and one failed: {rounds:?}"
+    );
     assert_eq!(rounds[..3], [2, 2, 2]);
 
     // Gone with their history; the rest untouched.
@@ -87,20 +97,33 @@ async fn old_terminal_tasks_go_with_their_history_while_live_ones_and_the_totals
     assert_eq!(app.task(&pending).await["state"], "PENDING");
     assert_eq!(app.task(&delayed).await["state"], "QUEUED");
     assert_eq!(app.task(&running).await["state"], "RUNNING");
-    assert_eq!(app.task(&prereq).await["state"], "COMPLETED", "a live task depends on it");
+    assert_eq!(
+        app.task(&prereq).await["state"],
+        "COMPLETED",
+        "a live task depends on it"
+    );
     assert_eq!(
         count(
             &app,
-            &format!("SELECT count(*) FROM task_events WHERE task_id IN ('{pending}', '{delayed}', '{running}', '{prereq}')"),
+            &format!(
+                "SELECT count(*) FROM task_events WHERE task_id IN ('{pending}', '{delayed}', '{running}', '{prereq}')"
+            ),
         )
         .await,
         live_events
     );
 
     // The totals are the same, now mostly from the rollup.
-    let stats_after = app.store.daily_stats(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()).await.unwrap();
+    let stats_after = app
+        .store
+        .daily_stats(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
+        .await
+        .unwrap();
     assert_eq!(stats_after, stats_before);
-    assert_eq!(count(&app, "SELECT coalesce(sum(tasks), 0)::bigint FROM task_daily_stats").await, 6);
+    assert_eq!(
+        count(&app, "SELECT coalesce(sum(tasks), 0)::bigint FROM task_daily_stats").await,
+        6
+    );
     let failed_rolled = count(
         &app,
         "SELECT coalesce(sum(tasks), 0)::bigint FROM task_daily_stats WHERE state = 'FAILED' AND executions = 1",
@@ -163,7 +186,10 @@ async fn the_lease_has_one_holder_until_it_expires_or_is_released() {
     assert!(s.take_lease("job", "a", long).await.unwrap(), "the holder renews");
     assert!(s.take_lease("other", "b", long).await.unwrap(), "leases are per job");
     s.release_lease("job", "b").await.unwrap();
-    assert!(!s.take_lease("job", "b", long).await.unwrap(), "only the holder releases");
+    assert!(
+        !s.take_lease("job", "b", long).await.unwrap(),
+        "only the holder releases"
+    );
     s.release_lease("job", "a").await.unwrap();
     assert!(s.take_lease("job", "b", Duration::from_millis(1)).await.unwrap());
     wait_until(T, "b's lease to expire and a to take it", || async {

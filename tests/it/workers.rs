@@ -41,7 +41,10 @@ async fn a_worker_is_listed_while_it_heartbeats_and_dropped_within_a_lease_ttl_o
         ("AGENT_SANDBOX", "bwrap".into()),
     ]);
     // Startup (connecting, consumer groups) plus one heartbeat, on a loaded machine.
-    let w = wait_until(Duration::from_secs(20), "the worker to register", || listed(&app, "registry-victim")).await;
+    let w = wait_until(Duration::from_secs(20), "the worker to register", || {
+        listed(&app, "registry-victim")
+    })
+    .await;
     assert_eq!(w["agents"], json!(["exec"]));
     assert_eq!(w["concurrency"], 3);
     assert_eq!(w["running"], 0);
@@ -74,9 +77,11 @@ async fn a_worker_is_listed_while_it_heartbeats_and_dropped_within_a_lease_ttl_o
     kill(Pid::from_raw(pid as i32), Signal::SIGKILL).expect("kill -9");
     let killed_at = Instant::now();
     let _ = child.wait().await;
-    wait_until(LEASE_TTL + Duration::from_secs(3), "the dead worker to drop out", || async {
-        listed(&app, "registry-victim").await.is_none().then_some(())
-    })
+    wait_until(
+        LEASE_TTL + Duration::from_secs(3),
+        "the dead worker to drop out",
+        || async { listed(&app, "registry-victim").await.is_none().then_some(()) },
+    )
     .await;
     assert!(
         killed_at.elapsed() <= LEASE_TTL + Duration::from_secs(3),
@@ -107,20 +112,32 @@ async fn unserved_agent_types_warn_and_classification_picks_a_served_one() {
 
     // No worker at all: created anyway, with a warning, on create, get and list.
     let r = app
-        .post("/api/tasks?run=true", &json!({"title": "t", "agent": "exec", "exec": {"argv": ["true"]}}))
+        .post(
+            "/api/tasks?run=true",
+            &json!({"title": "t", "agent": "exec", "exec": {"argv": ["true"]}}),
+        )
         .await;
     assert_eq!(r.status(), 201);
     let t: Value = r.json().await.expect("json");
     assert_eq!(t["state"], "QUEUED");
     let w = t["warnings"].as_array().expect("warnings");
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].as_str().is_some_and(|s| s.contains("no live worker serves agent type `exec`")), "{w:?}");
+    assert!(
+        w[0].as_str()
+            .is_some_and(|s| s.contains("no live worker serves agent type `exec`")),
+        "{w:?}"
+    );
     let id = t["id"].as_str().expect("id");
     assert_eq!(app.task(id).await["warnings"], t["warnings"]);
     let page: Value = app.get("/api/tasks").await.json().await.expect("json");
     assert_eq!(page["items"][0]["warnings"], t["warnings"]);
     // Classification falls back to the rule over all candidates and says why.
-    let auto = app.post("/api/tasks", &json!({"title": "fix readme typo", "instructions": "Fix a typo."})).await;
+    let auto = app
+        .post(
+            "/api/tasks",
+            &json!({"title": "fix readme typo", "instructions": "Fix a typo."}),
+        )
+        .await;
     let auto: Value = auto.json().await.expect("json");
     assert_eq!(auto["agent"], "claude");
     assert_eq!(auto["warnings"].as_array().map(Vec::len), Some(1));
@@ -128,14 +145,22 @@ async fn unserved_agent_types_warn_and_classification_picks_a_served_one() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    assert!(reason.contains("no live worker serves any candidate (claude, gemini)"), "{reason}");
+    assert!(
+        reason.contains("no live worker serves any candidate (claude, gemini)"),
+        "{reason}"
+    );
 
     // A worker serving gemini: classification picks it although claude has fewer active tasks
     // tied alphabetically first; PENDING tasks, so nothing is claimed.
     let worker = app.start_worker(&[("WORKER_AGENTS", "gemini,noop".into())]).await;
     let wid = worker.id.clone();
     wait_until(Duration::from_secs(10), "the worker to register", || listed(&app, &wid)).await;
-    let r = app.post("/api/tasks", &json!({"title": "fix readme typo", "instructions": "Fix a typo."})).await;
+    let r = app
+        .post(
+            "/api/tasks",
+            &json!({"title": "fix readme typo", "instructions": "Fix a typo."}),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let g: Value = r.json().await.expect("json");
     assert_eq!(g["agent"], "gemini");
@@ -145,13 +170,24 @@ async fn unserved_agent_types_warn_and_classification_picks_a_served_one() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    assert!(reason.starts_with("agent gemini:") && !reason.contains("no live worker"), "{reason}");
+    assert!(
+        reason.starts_with("agent gemini:") && !reason.contains("no live worker"),
+        "{reason}"
+    );
     // The earlier claude task still warns; running it warns too; the exec task still warns.
     let aid = auto["id"].as_str().expect("id");
     assert_eq!(app.task(aid).await["warnings"].as_array().map(Vec::len), Some(1));
-    let run: Value = app.post(&format!("/api/tasks/{aid}/run"), &json!({})).await.json().await.expect("json");
+    let run: Value = app
+        .post(&format!("/api/tasks/{aid}/run"), &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(run["state"], "QUEUED");
-    assert!(run["warnings"][0].as_str().is_some_and(|s| s.contains("`claude`")), "{run}");
+    assert!(
+        run["warnings"][0].as_str().is_some_and(|s| s.contains("`claude`")),
+        "{run}"
+    );
     // A batch names each unserved agent type once.
     let r = app
         .post(

@@ -61,7 +61,11 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
                 }
             };
             // A full batch: go on at the next tick; otherwise rest for the interval.
-            next_retention = if more { now } else { now + ctx.settings.retention.interval };
+            next_retention = if more {
+                now
+            } else {
+                now + ctx.settings.retention.interval
+            };
         }
         let now = tokio::time::Instant::now();
         if now < next_reconcile {

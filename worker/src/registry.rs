@@ -38,7 +38,11 @@ fn host_name() -> String {
 
 /// Registers once (so the worker is listed before its first tick), prunes long-dead rows.
 pub async fn register(ctx: &Context, started_at: chrono::DateTime<Utc>) {
-    if let Err(e) = ctx.store.register_worker(&presence(ctx, started_at), ctx.settings.lease_ttl).await {
+    if let Err(e) = ctx
+        .store
+        .register_worker(&presence(ctx, started_at), ctx.settings.lease_ttl)
+        .await
+    {
         tracing::warn!(error.message = %format!("{e:#}"), "worker registration failed; retried every heartbeat");
     }
     if let Err(e) = ctx.store.prune_workers().await {

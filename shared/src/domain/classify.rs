@@ -278,7 +278,10 @@ mod tests {
         assert_eq!(kept, vec![load(AgentKind::Gemini, 5)]);
         assert!(note.is_none());
         let mut kept = kept;
-        assert_eq!(assign_agent(&mut kept, Utc::now()).map(|c| c.agent), Some(AgentKind::Gemini));
+        assert_eq!(
+            assign_agent(&mut kept, Utc::now()).map(|c| c.agent),
+            Some(AgentKind::Gemini)
+        );
         let (kept, note) = live_candidates(loads.clone(), &[AgentKind::Exec]);
         assert_eq!(kept, loads);
         assert!(note.is_some_and(|n| n.contains("no live worker") && n.contains("claude, gemini")));

@@ -44,10 +44,7 @@ pub fn free_capacity(workers: &[WorkerInfo], agent: AgentKind) -> (u32, u32) {
         .iter()
         .filter(|w| w.presence.agents.contains(&agent))
         .fold((0, 0), |(n, free), w| {
-            (
-                n + 1,
-                free + w.presence.concurrency.saturating_sub(w.presence.running),
-            )
+            (n + 1, free + w.presence.concurrency.saturating_sub(w.presence.running))
         })
 }
 

@@ -241,7 +241,19 @@ impl Store {
     /// Terminal tasks per day they finished, agent, project, final state and dead-letter flag:
     /// the live ones counted from `tasks` and `executions`, the pruned ones from the rollup.
     pub async fn daily_stats(&self, since: chrono::NaiveDate) -> anyhow::Result<Vec<DailyStats>> {
-        type Row = (chrono::NaiveDate, String, Option<Uuid>, String, bool, i64, i64, i64, f64, i64, i64);
+        type Row = (
+            chrono::NaiveDate,
+            String,
+            Option<Uuid>,
+            String,
+            bool,
+            i64,
+            i64,
+            i64,
+            f64,
+            i64,
+            i64,
+        );
         let sql = format!(
             "WITH live AS ( \
                SELECT (t.updated_at AT TIME ZONE 'UTC')::date AS day, t.agent, \

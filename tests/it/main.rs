@@ -25,3 +25,4 @@ mod tasks_api;
 mod ui;
 mod webhooks;
 mod webhooks_ci_plan;
+mod workers;

@@ -5,7 +5,8 @@
 #                                and clients/typescript/src/schema.d.ts (openapi-typescript)
 #   scripts/clients.sh --check   regenerate into a scratch folder and fail if the committed
 #                                clients differ (the drift check scripts/test.sh runs)
-#   scripts/clients.sh --tools   only install the generators
+#   scripts/clients.sh --tools   only install the tools (the generators, and schemathesis for the
+#                                conformance test tests/it/conformance.rs)
 #
 # The generators are pinned here and installed on first use: openapi-python-client into a
 # virtualenv under target/py-tools (from PyPI), openapi-typescript and openapi-fetch into
@@ -17,7 +18,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 OPENAPI_PYTHON_CLIENT_VERSION="0.29.1"
+SCHEMATHESIS_VERSION="4.32.5"
 PY_TOOLS="$ROOT/target/py-tools"
+PY_CONFORMANCE="$ROOT/target/py-conformance"
 SPEC="$ROOT/openapi/openapi.yaml"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -31,6 +34,12 @@ install_tools() {
       apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$PY_TOOLS"
     }
     "$PY_TOOLS/bin/pip" install -q --disable-pip-version-check "openapi-python-client==$OPENAPI_PYTHON_CLIENT_VERSION"
+  fi
+  # Its own virtualenv: its dependencies need not agree with the generator's.
+  if ! "$PY_CONFORMANCE/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION into target/py-conformance"
+    python3 -m venv "$PY_CONFORMANCE"
+    "$PY_CONFORMANCE/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   local stamp="clients/typescript/node_modules/.claudomator-lock"
   local want

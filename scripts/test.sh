@@ -5,7 +5,8 @@
 # installs test-only tools (install_test_tools), builds the web UI (scripts/web.sh), checks the
 # generated clients in clients/ against openapi/openapi.yaml (scripts/clients.sh --check), then runs
 #   cargo test --workspace --locked "$@"
-# and, without arguments, the web UI's browser test on its own (tests/it/ui.rs).
+# and, without arguments, the web UI's browser test and the schemathesis conformance run, each
+# on its own (tests/it/ui.rs, tests/it/conformance.rs).
 # Extra arguments are passed to cargo test, e.g. `scripts/test.sh -p api -- --nocapture`.
 # Then, unless TEST_SKIP_CLUSTER=1 or arguments were given, the end-to-end suite (tests/it)
 # runs a second time against a local 3-node Redis Cluster (scripts/redis-cluster.sh).
@@ -37,8 +38,9 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 #   - @octokit/webhooks-examples (GitHub's own webhook payloads, pinned) into
 #     target/npm-fixtures, read by the webhook tests.
 #   - Debian's chromium, driven by the web UI's browser test (tests/it/ui.rs).
-#   - the API client generators (scripts/clients.sh --tools), for the clients' drift check
-#     and the smoke tests in tests/it/clients.rs.
+#   - the API client generators and schemathesis (scripts/clients.sh --tools), for the
+#     clients' drift check, their smoke tests (tests/it/clients.rs) and the conformance test
+#     (tests/it/conformance.rs).
 #   - the agent CLIs the agent tests run for real, pinned, into target/npm-tools
 #     (tests/support/npm_tools.rs has the same versions): @anthropic-ai/claude-code and
 #     @google/gemini-cli. The Gemini CLI needs Node >= 20: on an older Node (Debian 12's
@@ -126,6 +128,12 @@ if [[ $# -eq 0 ]]; then
   # Alone: Chromium would slow the suite's timing-bound tests on a small machine.
   log "the web UI in Chromium (tests/it/ui.rs, ignored in the pass above)"
   cargo test --locked -p tests --test it ui::the_web_ui_works_in_chromium -- --ignored --exact
+fi
+
+if [[ $# -eq 0 ]]; then
+  # Alone too: a few minutes of fuzzing (bounded in examples and time) against a live node.
+  log "API conformance: schemathesis against a live server (tests/it/conformance.rs)"
+  cargo test --locked -p tests --test it conformance::schemathesis_finds_no_failure -- --ignored --exact
 fi
 
 if [[ $# -eq 0 && "${TEST_SKIP_CLUSTER:-}" != 1 ]]; then

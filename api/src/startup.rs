@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::web::Html;
-use poem::{EndpointExt, IntoEndpoint, Route, Server};
+use poem::{Endpoint as _, EndpointExt, IntoEndpoint, Route, Server};
 use shared::config::ApiSettings;
 use shared::queue::Queue;
 use shared::store::Store;
@@ -102,4 +102,16 @@ pub fn endpoint(state: AppState) -> impl poem::Endpoint {
         .around(move |ep, req| async move { body_limit::limit_body(&ep, req, max).await })
         .data(state)
         .catch_all_error(problem::render_poem_error)
+        .around(|ep, req| async move {
+            // A 405 says which methods the path takes (RFC 9110), from the spec.
+            let path = req.uri().path().to_owned();
+            let mut resp = ep.get_response(req).await;
+            if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+                && let Some(allow) = routes::spec::allowed_methods(&path)
+                && let Ok(value) = poem::http::HeaderValue::from_str(allow)
+            {
+                resp.headers_mut().insert(poem::http::header::ALLOW, value);
+            }
+            Ok(resp)
+        })
 }

@@ -137,3 +137,57 @@ async fn the_observer_records_a_response_that_breaks_the_contract() {
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(seen[0].contains("/healthz"), "{seen:?}");
 }
+
+#[test]
+fn strict_request_bodies_are_declared_so() {
+    // Every `#[oai(deny_unknown_fields)]` struct of the api crate, from the source.
+    fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                scan(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, _) in text.match_indices("\n#[oai(deny_unknown_fields)]\n") {
+                    let rest = &text[i..];
+                    let at = rest.find("pub struct ").unwrap() + "pub struct ".len();
+                    let name: String = rest[at..].chars().take_while(|c| c.is_alphanumeric()).collect();
+                    found.push(name);
+                }
+            }
+        }
+    }
+    let mut in_source = Vec::new();
+    scan(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src"), &mut in_source);
+    in_source.sort();
+    let mut listed: Vec<String> = api::routes::spec::STRICT_OBJECTS.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(in_source, listed, "update STRICT_OBJECTS in api/src/routes/spec.rs");
+    let doc: Value = serde_json::from_str(&api::routes::spec_json()).unwrap();
+    for name in &listed {
+        assert_eq!(doc["components"]["schemas"][name]["additionalProperties"], false, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_a_path_does_not_take_is_405_with_allow() {
+    let app = TestApp::spawn_without_worker().await;
+    let r = app
+        .http
+        .request(reqwest::Method::PUT, format!("{}/api/tasks/batch", app.api.url))
+        .header("authorization", app.bearer())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    let r = app
+        .http
+        .request(reqwest::Method::DELETE, format!("{}/api/tasks", app.api.url))
+        .header("authorization", app.bearer())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET, POST");
+}

@@ -7,6 +7,7 @@ mod blocked;
 mod classify;
 mod claude;
 mod clients;
+mod conformance;
 mod contract;
 mod cluster;
 mod dispatch;

@@ -74,19 +74,25 @@ impl Contract {
         }
     }
 
-    /// The operation a request reaches: the matching template with the most literal segments.
+    /// The operation a request reaches: the path picks the template with the most literal
+    /// segments (as the router does), then the method picks the operation (none: a 405, which
+    /// is not an operation's answer).
     fn operation(&self, method: &str, path: &str) -> Option<&Operation> {
         let parts: Vec<&str> = path.split('/').collect();
-        self.ops
+        let template = self
+            .ops
             .iter()
-            .filter(|op| op.method == method && op.segments.len() == parts.len())
+            .filter(|op| op.segments.len() == parts.len())
             .filter(|op| {
                 op.segments
                     .iter()
                     .zip(&parts)
                     .all(|(seg, part)| seg.as_deref().map_or(!part.is_empty(), |lit| lit == *part))
             })
-            .max_by_key(|op| op.segments.iter().filter(|s| s.is_some()).count())
+            .max_by_key(|op| op.segments.iter().filter(|s| s.is_some()).count())?
+            .template
+            .clone();
+        self.ops.iter().find(|op| op.template == template && op.method == method)
     }
 
     /// A validator for a schema of the document (its `$ref`s resolve into the components).

@@ -51,6 +51,8 @@ pub struct Seen {
 #[derive(Default)]
 struct Script {
     replies: HashMap<Api, VecDeque<Reply>>,
+    /// When nothing is queued: the first answer whose key the request contains.
+    by_prompt: HashMap<Api, Vec<(String, String)>>,
     seen: HashMap<Api, Vec<Seen>>,
 }
 
@@ -71,12 +73,19 @@ fn record(script: &Shared, api: Api, req: &Request, body: Value) -> Option<Reply
         .iter()
         .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
         .collect();
+    let text = body.to_string();
     s.seen.entry(api).or_default().push(Seen {
         path: req.uri().path().to_owned(),
         headers,
         body,
     });
-    s.replies.entry(api).or_default().pop_front()
+    if let Some(reply) = s.replies.entry(api).or_default().pop_front() {
+        return Some(reply);
+    }
+    s.by_prompt
+        .get(&api)
+        .and_then(|answers| answers.iter().find(|(key, _)| text.contains(key.as_str())))
+        .map(|(_, answer)| Reply::Text(answer.clone()))
 }
 
 /// Records the request, then takes the next scripted reply (500 when none is left), waiting
@@ -194,6 +203,14 @@ impl ModelApis {
     pub fn script(&self, api: Api, replies: impl IntoIterator<Item = Reply>) {
         let mut s = self.script.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         s.replies.entry(api).or_default().extend(replies);
+    }
+
+    /// Once the queue of `api` is empty, answers every request containing a key with its text
+    /// (a model that always answers in shape, for fuzzing).
+    pub fn answer_by_prompt(&self, api: Api, answers: &[(&str, String)]) {
+        let mut s = self.script.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let list = s.by_prompt.entry(api).or_default();
+        list.extend(answers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
     }
 
     /// Requests one protocol received, in order.

@@ -17,6 +17,11 @@
 //!    413 (body over the limit) and 415 (a content type it does not take); operations without a
 //!    body do not document 413.
 //! 3. Server-sent event responses say how the events are framed.
+//! 4. Request bodies that refuse unknown properties (`#[oai(deny_unknown_fields)]`, which
+//!    poem-openapi does not state in the schema) say `additionalProperties: false`.
+//!
+//! The document also answers which methods a path takes ([`allowed_methods`]), for the `Allow`
+//! header of 405 answers.
 //!
 //! The convention for optional values is not a correction but a rule for the DTOs: every
 //! `Object` carries `#[oai(skip_serializing_if_is_none)]`, so an absent value is omitted and
@@ -26,12 +31,43 @@
 use serde_yaml::{Mapping, Value};
 
 const PROBLEM_REF: &str = "#/components/schemas/Problem";
+
+/// The `Object`s with `#[oai(deny_unknown_fields)]` (correction 4). The test
+/// `contract::strict_request_bodies_are_declared_so` keeps this list equal to the source.
+pub const STRICT_OBJECTS: &[&str] = &[
+    "AgentPatchBody",
+    "AnswerBody",
+    "CreateProject",
+    "CreateStory",
+    "CreateStoryTask",
+    "CreateTask",
+    "CreateTaskBatch",
+    "ElaborateBody",
+    "ElaborateStoryBody",
+    "ExecOptions",
+    "PatchProject",
+    "RejectBody",
+    "TaskYaml",
+    "YamlAgent",
+    "YamlRetry",
+];
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
 /// The corrected document.
 fn document() -> Result<Value, serde_yaml::Error> {
     let mut doc: Value = serde_yaml::from_str(&super::service().spec_yaml())?;
     hoist_described_refs(&mut doc);
+    if let Some(schemas) = doc
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_mapping_mut)
+    {
+        for name in STRICT_OBJECTS {
+            if let Some(schema) = schemas.get_mut(*name).and_then(Value::as_mapping_mut) {
+                schema.insert("additionalProperties".into(), Value::Bool(false));
+            }
+        }
+    }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_mapping_mut) {
         for item in paths.values_mut() {
             for method in METHODS {
@@ -76,6 +112,47 @@ pub fn swagger_ui_html() -> String {
     let service = super::service();
     // poem-openapi embeds its own document verbatim; swap in the corrected one.
     service.swagger_ui_html().replacen(&service.spec(), &spec_json(), 1)
+}
+
+/// Path templates of the document with the methods each takes, e.g. `GET, POST`.
+fn method_table() -> &'static [(Vec<Option<String>>, String)] {
+    static TABLE: std::sync::OnceLock<Vec<(Vec<Option<String>>, String)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let Ok(doc) = document() else { return Vec::new() };
+        let Some(paths) = doc.get("paths").and_then(Value::as_mapping) else { return Vec::new() };
+        paths
+            .iter()
+            .filter_map(|(template, item)| {
+                let segments = template
+                    .as_str()?
+                    .split('/')
+                    .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+                    .collect();
+                let methods: Vec<String> = METHODS
+                    .iter()
+                    .filter(|m| item.get(**m).is_some())
+                    .map(|m| m.to_uppercase())
+                    .collect();
+                Some((segments, methods.join(", ")))
+            })
+            .collect()
+    })
+}
+
+/// The methods `path` takes (the `Allow` header of a 405), when it is a path of the API.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = path.split('/').collect();
+    method_table()
+        .iter()
+        .filter(|(segments, _)| {
+            segments.len() == parts.len()
+                && segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(seg, part)| seg.as_deref().map_or(!part.is_empty(), |lit| lit == *part))
+        })
+        .max_by_key(|(segments, _)| segments.iter().filter(|s| s.is_some()).count())
+        .map(|(_, methods)| methods.as_str())
 }
 
 /// Correction 1, everywhere in the document.

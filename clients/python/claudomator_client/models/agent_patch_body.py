@@ -31,7 +31,6 @@ class AgentPatchBody:
 
     paused: bool | Unset = UNSET
     concurrency_limit: int | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -48,7 +47,7 @@ class AgentPatchBody:
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
         })
         if paused is not UNSET:
@@ -80,22 +79,5 @@ class AgentPatchBody:
             concurrency_limit=concurrency_limit,
         )
 
-
-        agent_patch_body.additional_properties = d
         return agent_patch_body
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

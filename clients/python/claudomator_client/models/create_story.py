@@ -41,7 +41,6 @@ class CreateStory:
     tasks: list[CreateStoryTask]
     description: str | Unset = UNSET
     checker_agent: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -66,7 +65,7 @@ class CreateStory:
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
             "project_id": project_id,
             "title": title,
@@ -114,22 +113,5 @@ class CreateStory:
             checker_agent=checker_agent,
         )
 
-
-        create_story.additional_properties = d
         return create_story
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -49,7 +49,6 @@ class CreateStoryTask:
     timeout: str | Unset = UNSET
     budget_usd: float | Unset = UNSET
     max_attempts: int | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -92,7 +91,7 @@ class CreateStoryTask:
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
             "key": key,
             "title": title,
@@ -162,22 +161,5 @@ class CreateStoryTask:
             max_attempts=max_attempts,
         )
 
-
-        create_story_task.additional_properties = d
         return create_story_task
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

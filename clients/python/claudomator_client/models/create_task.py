@@ -74,7 +74,6 @@ class CreateTask:
     permission_mode: str | Unset = UNSET
     allowed_tools: list[str] | Unset = UNSET
     max_turns: int | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -149,7 +148,7 @@ class CreateTask:
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
             "title": title,
         })
@@ -312,22 +311,5 @@ class CreateTask:
             max_turns=max_turns,
         )
 
-
-        create_task.additional_properties = d
         return create_task
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

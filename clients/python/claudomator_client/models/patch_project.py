@@ -47,7 +47,6 @@ class PatchProject:
     default_model: None | str | Unset = UNSET
     max_running: int | None | Unset = UNSET
     deploy_command: list[str] | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -108,7 +107,7 @@ class PatchProject:
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
         })
         if name is not UNSET:
@@ -236,22 +235,5 @@ class PatchProject:
             deploy_command=deploy_command,
         )
 
-
-        patch_project.additional_properties = d
         return patch_project
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -60,7 +60,6 @@ class TaskYaml:
     review: bool | Unset = UNSET
     project_id: UUID | Unset = UNSET
     acceptance_criteria: list[str] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -120,7 +119,7 @@ class TaskYaml:
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
             "name": name,
             "agent": agent,
@@ -246,22 +245,5 @@ class TaskYaml:
             acceptance_criteria=acceptance_criteria,
         )
 
-
-        task_yaml.additional_properties = d
         return task_yaml
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

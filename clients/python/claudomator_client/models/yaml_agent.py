@@ -50,7 +50,6 @@ class YamlAgent:
     allowed_tools: list[str] | Unset = UNSET
     argv: list[str] | Unset = UNSET
     max_turns: int | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -87,7 +86,7 @@ class YamlAgent:
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
         })
         if type_ is not UNSET:
@@ -153,22 +152,5 @@ class YamlAgent:
             max_turns=max_turns,
         )
 
-
-        yaml_agent.additional_properties = d
         return yaml_agent
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -42,6 +42,7 @@ pub const STRICT_OBJECTS: &[&str] = &[
     "CreateStoryTask",
     "CreateTask",
     "CreateTaskBatch",
+    "CreateToken",
     "ElaborateBody",
     "ElaborateStoryBody",
     "ExecOptions",

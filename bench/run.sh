@@ -5,14 +5,22 @@
 # on a spare loopback port (never the shared 6379), and for every workload creates a fresh
 # Postgres database `cm_bench`, migrates it, mints a token, flushes the private Redis and starts
 # one API node + one worker (WORKER_CONCURRENCY=64, WORKER_AGENTS=noop unless the part needs
-# exec). Then it runs the peers (BullMQ, apalis; arq on request) against the same private Redis,
-# prints one key=value line per workload, the peers' lines, ratio lines and target lines, and
-# stops everything it started (by PID) on exit.
+# exec). The peers (BullMQ, apalis; arq on request) run against the same private Redis.
+#
+# Side by side: the compared workloads (W1 batch, W1 one request per task, W2) run claudomator
+# and each selected peer alternately, A B A B …, PAIRS rounds (every line carries `round=`), so
+# a machine that speeds up or slows down meanwhile moves both sides. The parts that have no
+# peer run (mem, kill, flush) once, first. It prints one key=value line per run, then
+# bench/report.py's median, ratio-of-medians (with the spread) and target lines, and stops
+# everything it started (by PID) on exit.
 #
 # Env knobs:
-#   PARTS       which parts, in order (default "mem w1 w2 w2mixed kill flush bullmq bullmq-pg apalis")
+#   PARTS       which parts (default "mem w1 w2 w2mixed kill flush bullmq bullmq-pg apalis");
 #               also available: arq. w2mixed = W2 with WORKER_AGENTS=exec,noop (the default
-#               agent list; noop tasks only)
+#               agent list; noop tasks only). The peer parts join the alternation of the
+#               workloads they have (bullmq: W1 batch, W1 single, W2; bullmq-pg and apalis: W1
+#               batch, W2; arq: W1 single).
+#   PAIRS       rounds of each compared workload (3; the medians need at least 3)
 #   N           W1 task count (20000)            W1_VARIANTS  "batch single"
 #   RATE        W2 tasks/s (500)                 DURATION_S   W2 seconds (10)
 #   MEM_N       tasks enqueued for the Redis memory figure (100000)
@@ -22,7 +30,10 @@
 #               under test)
 #   CONCURRENCY worker concurrency (64)
 #   REDIS_PORT  private redis-server port (6399)  API_PORT  (18480)
-#   PEERS_DIR   (/work/shared/bench/peers)       SKIP_BUILD=1  use the binaries as they are
+#   PEERS_DIR   the peers' directory (default ../shared/bench/peers relative to the project root)
+#   SKIP_BUILD=1  use the binaries as they are
+#   BIN_DIR     where the api and worker binaries are (target/release; e.g. target/debug with
+#               SKIP_BUILD=1 to check quickly that every part runs, never for figures)
 #   PG_SSLMODE  sslmode of every claudomator Postgres connection (disable: loopback, like the
 #               peers' plaintext connections; prefer = the library default, TLS when the server
 #               offers it, as Debian's Postgres does)
@@ -49,7 +60,9 @@ POLL="${POLL:-exists}"
 CONCURRENCY="${CONCURRENCY:-64}"
 REDIS_PORT="${REDIS_PORT:-6399}"
 API_PORT="${API_PORT:-18480}"
-PEERS_DIR="${PEERS_DIR:-/work/shared/bench/peers}"
+PAIRS="${PAIRS:-3}"
+ROUND=1
+PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/bench/peers}"
 PEER_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/peer-bench"
 DB=cm_bench
 PG_SSLMODE="${PG_SSLMODE:-disable}"
@@ -57,7 +70,7 @@ DB_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=$PG_SSLMODE"
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 PREFIX=bench
 API_URL="http://127.0.0.1:$API_PORT"
-BIN="$ROOT/target/release"
+BIN="${BIN_DIR:-$ROOT/target/release}"
 DRIVER="$HERE/driver/target/release/claudomator-bench-driver"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 RESULTS="$HERE/results"
@@ -205,12 +218,15 @@ start_worker() {
 
 drive() { # drive SECONDS args...: the driver, bounded in time, output to the results
   local t="$1"; shift
-  local line
+  local line l
   wait_quiet
   line="$(timeout --signal=TERM "$t" "$DRIVER" "$@" --url "$API_URL" --token "$TOKEN" --db "$DB_URL" \
     --redis "$REDIS_URL" --prefix "$PREFIX" --worker-concurrency "$CONCURRENCY" --redis-pid "$REDIS_PID" \
     2>>"$LOGS/driver.log")" || { log "driver $1 failed or timed out (see $LOGS/driver.log)"; tail -5 "$LOGS/driver.log" >&2; return 1; }
-  emit "$line $QUIET"
+  # Every line of the driver (the result and its profile line) gets the round and the quiet check.
+  while IFS= read -r l; do
+    [ -n "$l" ] && emit "$l round=$ROUND $QUIET"
+  done <<<"$line"
 }
 
 # Bounded wait for a quiet machine (load1 < 1, or >= 90 % CPU idle over one second) before a
@@ -253,52 +269,50 @@ run_mem() {
   fi
 }
 
-run_w1() {
-  local v
-  for v in $W1_VARIANTS; do
-    log "W1 $v: $N noop tasks"
-    fresh_world || return 1
-    local pglog="" pgoff=0
-    if [ "${PROFILE:-0}" = 1 ]; then
-      # Statement durations of this database only, into the server log (read back below).
-      "${PSQL[@]}" -c "ALTER DATABASE $DB SET log_min_duration_statement = 0" >/dev/null
-      pglog="${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}"
-      pgoff="$(stat -c %s "$pglog" 2>/dev/null || echo 0)"
-    fi
-    start_api || return 1
-    start_worker bench-w1 || return 1
-    local wpid="$LAST_WORKER_PID"
-    if [ "$v" = batch ]; then
-      sleep 2 # settle before reading idle RSS (not part of any timing)
-      drive 30 rss --api-pid "$API_PID" --worker-pid "$wpid" || return 1
-    fi
-    local perf_pid=""
-    if [ "${PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
-      # System-wide, so the Postgres backends, Redis and the driver are in the profile too.
-      perf record -a -g -F 499 -o "$LOGS/perf-w1-$v.data" >>"$LOGS/perf.log" 2>&1 &
-      perf_pid=$!
-      sleep 0.5
-    fi
-    # shellcheck disable=SC2086
-    drive 300 w1 --variant "$v" --n "$N" --poll "$POLL" ${W1_EXTRA:-} --api-pid "$API_PID" --worker-pid "$wpid" || part_failed "w1-$v"
-    if [ -n "$perf_pid" ]; then
-      kill -INT "$perf_pid" 2>/dev/null || true
-      wait "$perf_pid" 2>/dev/null || true
-      perf report -i "$LOGS/perf-w1-$v.data" --no-children --sort comm --stdio 2>/dev/null |
-        grep -v '^#' | grep -v '^$' | head -12 >"$LOGS/perf-w1-$v-comm.txt" || true
-      perf report -i "$LOGS/perf-w1-$v.data" --no-children --comm postgres --sort sym --stdio -g none 2>/dev/null |
-        grep -v '^#' | grep -v '^$' | head -40 >"$LOGS/perf-w1-$v-postgres.txt" || true
-      log "perf profile: $LOGS/perf-w1-$v.data (summaries $LOGS/perf-w1-$v-comm.txt, $LOGS/perf-w1-$v-postgres.txt)"
-    fi
-    if [ -n "$pglog" ] && [ -r "$pglog" ]; then
-      python3 "$HERE/sqlprofile.py" "$pglog" "$pgoff" "$DB" | tee "$LOGS/sqlprofile-w1-$v.txt" >&2 || true
-    fi
-  done
+run_w1() { # run_w1 VARIANT: one W1 run of that variant (batch or single)
+  local v="$1"
+  log "W1 $v: $N noop tasks (round $ROUND)"
+  fresh_world || return 1
+  local pglog="" pgoff=0
+  if [ "${PROFILE:-0}" = 1 ]; then
+    # Statement durations of this database only, into the server log (read back below).
+    "${PSQL[@]}" -c "ALTER DATABASE $DB SET log_min_duration_statement = 0" >/dev/null
+    pglog="${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}"
+    pgoff="$(stat -c %s "$pglog" 2>/dev/null || echo 0)"
+  fi
+  start_api || return 1
+  start_worker bench-w1 || return 1
+  local wpid="$LAST_WORKER_PID"
+  if [ "$v" = batch ] && [ "$ROUND" = 1 ]; then
+    sleep 2 # settle before reading idle RSS (not part of any timing)
+    drive 30 rss --api-pid "$API_PID" --worker-pid "$wpid" || return 1
+  fi
+  local perf_pid="" tag="w1-$v-r$ROUND"
+  if [ "${PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
+    # System-wide, so the Postgres backends, Redis and the driver are in the profile too.
+    perf record -a -g -F 499 -o "$LOGS/perf-$tag.data" >>"$LOGS/perf.log" 2>&1 &
+    perf_pid=$!
+    sleep 0.5
+  fi
+  # shellcheck disable=SC2086
+  drive 300 w1 --variant "$v" --n "$N" --poll "$POLL" ${W1_EXTRA:-} --api-pid "$API_PID" --worker-pid "$wpid" || part_failed "w1-$v"
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    perf report -i "$LOGS/perf-$tag.data" --no-children --sort comm --stdio 2>/dev/null |
+      grep -v '^#' | grep -v '^$' | head -12 >"$LOGS/perf-$tag-comm.txt" || true
+    perf report -i "$LOGS/perf-$tag.data" --no-children --comm postgres --sort sym --stdio -g none 2>/dev/null |
+      grep -v '^#' | grep -v '^$' | head -40 >"$LOGS/perf-$tag-postgres.txt" || true
+    log "perf profile: $LOGS/perf-$tag.data (summaries $LOGS/perf-$tag-comm.txt, $LOGS/perf-$tag-postgres.txt)"
+  fi
+  if [ -n "$pglog" ] && [ -r "$pglog" ]; then
+    python3 "$HERE/sqlprofile.py" "$pglog" "$pgoff" "$DB" | tee "$LOGS/sqlprofile-$tag.txt" >&2 || true
+  fi
 }
 
 run_w2() { # run_w2 [AGENTS]
   local agents="${1:-noop}"
-  log "W2: open loop $RATE tasks/s for $DURATION_S s (worker agents: $agents)"
+  log "W2: open loop $RATE tasks/s for $DURATION_S s (worker agents: $agents, round $ROUND)"
   fresh_world || return 1
   start_api || return 1
   start_worker bench-w2 WORKER_AGENTS="$agents" || return 1
@@ -331,36 +345,77 @@ peer() { # peer NAME WORKLOADS [VAR=value ...]: each workload in a fresh process
   local name="$1" wl="$2"; shift 2
   local w out l
   for w in $wl; do
-    log "peer $name: $w"
+    log "peer $name: $w (round $ROUND)"
     wait_quiet
     out="$(env REDIS_URL="$REDIS_URL" FLUSH=1 N="$N" RATE="$RATE" DURATION_S="$DURATION_S" CONCURRENCY="$CONCURRENCY" \
       TIMEOUT_S=300 WORKLOADS="$w" "$@" timeout 900 "$PEERS_DIR/$name/run.sh" 2>>"$LOGS/peers.log")" ||
       { log "peer $name $w failed (see $LOGS/peers.log)"; tail -5 "$LOGS/peers.log" >&2; emit "failed part=$name-$w"; }
     while IFS= read -r l; do
-      [ -n "$l" ] && emit "$l load1=$(cut -d' ' -f1 /proc/loadavg) $QUIET"
+      [ -n "$l" ] && emit "$l load1=$(cut -d' ' -f1 /proc/loadavg) round=$ROUND $QUIET"
     done <<<"$out"
   done
   return 0
 }
 
+has_part() { [[ " $PARTS " == *" $1 "* ]]; }
+has_variant() { [[ " $W1_VARIANTS " == *" $1 "* ]]; }
+
+# run_unit NAME: one run of one side of a comparison.
+run_unit() {
+  case "$1" in
+    cm-w1-batch) run_w1 batch || part_failed w1-batch ;;
+    cm-w1-single) run_w1 single || part_failed w1-single ;;
+    cm-w2) run_w2 noop || part_failed w2 ;;
+    cm-w2mixed) run_w2 exec,noop || part_failed w2mixed ;;
+    bullmq-*) stop_services; peer bullmq "${1#bullmq-}" ;;
+    # BullMQ + one Postgres INSERT per job (the peer's closest shape to "every result durable").
+    bullmqpg-*) stop_services; fresh_world; peer bullmq "${1#bullmqpg-}" PG_URL="$DB_URL" ;;
+    apalis-*) stop_services; peer apalis "${1#apalis-}" ;;
+    arq-w1) stop_services; peer arq "w1" POLL_DELAY=0.01 ;;
+  esac
+}
+
+# alternate UNIT...: PAIRS rounds of the units in turn (A B … A B …).
+alternate() {
+  [ "$#" -gt 0 ] || return 0
+  local u
+  for ((ROUND = 1; ROUND <= PAIRS; ROUND++)); do
+    for u in "$@"; do run_unit "$u"; done
+  done
+  ROUND=1
+}
+
+# The parts without a peer, once each, in the order given.
+ROUND=1
 for part in $PARTS; do
   case "$part" in
     mem) run_mem || part_failed mem ;;
-    w1) run_w1 || part_failed w1 ;;
-    w2) run_w2 noop || part_failed w2 ;;
-    w2mixed) run_w2 exec,noop || part_failed w2mixed ;;
     kill) run_kill || part_failed kill ;;
     flush) run_flush || part_failed flush ;;
-    bullmq) stop_services; peer bullmq "w1-bulk w1-add w2" ;;
-    bullmq-pg)
-      # BullMQ + one Postgres INSERT per job (the peer's closest shape to "every result durable").
-      stop_services; fresh_world
-      peer bullmq "w1-bulk w2" PG_URL="$DB_URL" ;;
-    apalis) stop_services; peer apalis "w1-bulk w2" ;;
-    arq) stop_services; peer arq "w1" POLL_DELAY=0.01 ;;
+    w1 | w2 | w2mixed | bullmq | bullmq-pg | apalis | arq) ;;
     *) log "unknown part $part" ;;
   esac
 done
+
+# The compared workloads, each side by side with its peers.
+units=()
+if has_part w1 && has_variant batch; then units+=(cm-w1-batch); fi
+if has_part bullmq; then units+=(bullmq-w1-bulk); fi
+if has_part bullmq-pg; then units+=(bullmqpg-w1-bulk); fi
+if has_part apalis; then units+=(apalis-w1-bulk); fi
+alternate "${units[@]}"
+units=()
+if has_part w1 && has_variant single; then units+=(cm-w1-single); fi
+if has_part bullmq; then units+=(bullmq-w1-add); fi
+if has_part arq; then units+=(arq-w1); fi
+alternate "${units[@]}"
+units=()
+if has_part w2; then units+=(cm-w2); fi
+if has_part w2mixed; then units+=(cm-w2mixed); fi
+if has_part bullmq; then units+=(bullmq-w2); fi
+if has_part bullmq-pg; then units+=(bullmqpg-w2); fi
+if has_part apalis; then units+=(apalis-w2); fi
+alternate "${units[@]}"
 stop_services
 
 # ------------------------------------------------------------------ ratios and targets

@@ -200,6 +200,8 @@ pub struct WorkerSettings {
     pub deploy_timeout: Duration,
     /// `LOG_ARCHIVE_MAX_BYTES`: most of an attempt's log archived (compressed) in Postgres.
     pub log_archive_max_bytes: usize,
+    /// Retention of terminal tasks and their history (`RETENTION_*`).
+    pub retention: RetentionSettings,
     /// `GEMINI_BIN`: the Gemini CLI.
     pub gemini_bin: String,
     /// `GEMINI_MODEL`: `--model` of tasks that set none.
@@ -600,6 +602,58 @@ impl ApiSettings {
     }
 }
 
+/// How long terminal tasks and their history are kept; one worker of the fleet at a time prunes
+/// (store::retention).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionSettings {
+    /// `RETENTION_MS`: terminal tasks last changed longer ago are pruned (`0`: no age limit).
+    pub max_age: Option<Duration>,
+    /// `RETENTION_KEEP_PER_PROJECT`: at most this many terminal tasks per project (tasks without
+    /// a project count as one more project); older ones are pruned whatever their age (`0`: no
+    /// count limit).
+    pub keep_per_project: Option<u32>,
+    /// `RETENTION_BATCH`: tasks per prune statement.
+    pub batch: u32,
+    /// `RETENTION_INTERVAL_MS`: pause between prune rounds once nothing is left to prune.
+    pub interval: Duration,
+}
+
+impl RetentionSettings {
+    /// Reads and validates.
+    pub fn from_env(env: &Env) -> Result<RetentionSettings, ConfigError> {
+        let age_ms: u64 = env.get("RETENTION_MS", 30 * 24 * 3_600_000)?;
+        // Below an hour a task could vanish while its client still polls it; idempotency keys
+        // (24 h) then also last only as long as their task.
+        if age_ms != 0 && age_ms < 3_600_000 {
+            return Err(ConfigError {
+                var: "RETENTION_MS",
+                value: age_ms.to_string(),
+                reason: "must be 0 (no age limit) or at least 3600000 (one hour)".into(),
+            });
+        }
+        let keep: u32 = env.get("RETENTION_KEEP_PER_PROJECT", 0)?;
+        let batch: u32 = env.get("RETENTION_BATCH", 500)?;
+        if !(1..=10_000).contains(&batch) {
+            return Err(ConfigError {
+                var: "RETENTION_BATCH",
+                value: batch.to_string(),
+                reason: "must be between 1 and 10000".into(),
+            });
+        }
+        Ok(RetentionSettings {
+            max_age: (age_ms > 0).then(|| Duration::from_millis(age_ms)),
+            keep_per_project: (keep > 0).then_some(keep),
+            batch,
+            interval: env.millis("RETENTION_INTERVAL_MS", 60_000)?,
+        })
+    }
+
+    /// Whether anything is ever pruned.
+    pub fn enabled(&self) -> bool {
+        self.max_age.is_some() || self.keep_per_project.is_some()
+    }
+}
+
 impl WorkerSettings {
     /// Reads and validates.
     pub fn from_env(env: &Env) -> Result<WorkerSettings, ConfigError> {
@@ -677,6 +731,7 @@ impl WorkerSettings {
             deploy_timeout: env.millis("DEPLOY_TIMEOUT_MS", 600_000)?,
             claim_linger: Duration::from_millis(env.get("CLAIM_LINGER_MS", 2u64)?),
             claim_loops,
+            retention: RetentionSettings::from_env(env)?,
             gemini_bin: env.string("GEMINI_BIN", "gemini"),
             gemini_model: env.string("GEMINI_MODEL", "gemini-2.5-pro"),
             gemini_env: GEMINI_ENV_VARS
@@ -710,6 +765,21 @@ mod tests {
         let w = WorkerSettings::from_env(&env(&[])).unwrap();
         assert_eq!(w.agents, vec![AgentKind::Exec, AgentKind::Noop]);
         assert_eq!(w.claim_loops, 2);
+        assert_eq!(w.retention.max_age, Some(Duration::from_secs(30 * 24 * 3600)));
+        assert_eq!(w.retention.keep_per_project, None);
+        assert!(w.retention.enabled());
+    }
+
+    #[test]
+    fn retention_can_be_off_and_refuses_ages_below_an_hour() {
+        let w = WorkerSettings::from_env(&env(&[("RETENTION_MS", "0")])).unwrap();
+        assert!(!w.retention.enabled());
+        let w = WorkerSettings::from_env(&env(&[("RETENTION_MS", "0"), ("RETENTION_KEEP_PER_PROJECT", "5")])).unwrap();
+        assert_eq!(w.retention.keep_per_project, Some(5));
+        let e = WorkerSettings::from_env(&env(&[("RETENTION_MS", "60000")])).unwrap_err();
+        assert_eq!(e.var, "RETENTION_MS");
+        let e = WorkerSettings::from_env(&env(&[("RETENTION_BATCH", "0")])).unwrap_err();
+        assert_eq!(e.var, "RETENTION_BATCH");
     }
 
     #[test]

@@ -12,11 +12,20 @@ fn root() -> PathBuf {
 }
 
 fn run(mut cmd: Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e} (install the tools with scripts/clients.sh --tools)"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {e} (install the tools with scripts/clients.sh --tools)"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{what} failed ({}):\n{stdout}\n{stderr}", out.status);
-    assert!(stdout.contains("smoke test: ok"), "{what} did not finish:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(
+        stdout.contains("smoke test: ok"),
+        "{what} did not finish:\n{stdout}\n{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +56,9 @@ async fn the_typescript_client_drives_a_live_server() {
         .env("CLAUDOMATOR_URL", &app.api.url)
         .env("CLAUDOMATOR_TOKEN", &app.token);
     tokio::task::spawn_blocking(move || {
-        let out = tsc.output().expect("run tsc (install the tools with scripts/clients.sh --tools)");
+        let out = tsc
+            .output()
+            .expect("run tsc (install the tools with scripts/clients.sh --tools)");
         assert!(out.status.success(), "tsc: {}", String::from_utf8_lossy(&out.stdout));
         run(node, "clients/typescript/dist/smoke.js");
     })

@@ -59,9 +59,29 @@ async fn schemathesis_finds_no_failure() {
         // schema refuses are accepted. Making every string field strict is open work.
         .args(["--exclude-checks", "positive_data_acceptance,negative_data_rejection"])
         .args(["--phases", "examples,coverage,fuzzing,stateful"])
-        .args(["--max-examples", "8", "--max-time", "150", "--workers", "2", "--seed", "16"])
-        .args(["--request-timeout", "15", "--suppress-health-check", "all", "--no-shrink"])
-        .args(["--exclude-path", "/api/events", "--exclude-path", "/api/executions/{id}/log/stream"])
+        .args([
+            "--max-examples",
+            "8",
+            "--max-time",
+            "150",
+            "--workers",
+            "2",
+            "--seed",
+            "16",
+        ])
+        .args([
+            "--request-timeout",
+            "15",
+            "--suppress-health-check",
+            "all",
+            "--no-shrink",
+        ])
+        .args([
+            "--exclude-path",
+            "/api/events",
+            "--exclude-path",
+            "/api/executions/{id}/log/stream",
+        ])
         .args(["--report", "junit", "--report-dir"])
         .arg(&report)
         .env("NO_COLOR", "1")

@@ -9,7 +9,10 @@ use tests::sse::SseClient;
 fn nulls(v: &Value, at: &str, found: &mut Vec<String>) {
     match v {
         Value::Null => found.push(at.to_owned()),
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| nulls(x, &format!("{at}/{i}"), found)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| nulls(x, &format!("{at}/{i}"), found)),
         Value::Object(m) => m.iter().for_each(|(k, x)| nulls(x, &format!("{at}/{k}"), found)),
         _ => {}
     }
@@ -19,16 +22,28 @@ fn nulls(v: &Value, at: &str, found: &mut Vec<String>) {
 fn the_checker_refuses_nulls_unknown_fields_and_undocumented_statuses() {
     let c = contract();
     assert!(c.check_component("Health", &json!({"status": "ok"})).is_ok());
-    assert!(c.check_component("Health", &json!({"status": "ok", "postgres": null})).is_err());
-    assert!(c.check_component("Health", &json!({"status": "ok", "surprise": 1})).is_err());
+    assert!(
+        c.check_component("Health", &json!({"status": "ok", "postgres": null}))
+            .is_err()
+    );
+    assert!(
+        c.check_component("Health", &json!({"status": "ok", "surprise": 1}))
+            .is_err()
+    );
     assert!(c.check_component("Health", &json!({})).is_err());
     let json_ct = "application/json; charset=utf-8";
-    assert!(c.check("GET", "/healthz", 200, json_ct, Some(br#"{"status":"ok"}"#)).is_ok());
+    assert!(
+        c.check("GET", "/healthz", 200, json_ct, Some(br#"{"status":"ok"}"#))
+            .is_ok()
+    );
     assert!(c.check("GET", "/healthz", 418, json_ct, Some(b"{}")).is_err());
     assert!(c.check("GET", "/healthz", 200, "text/plain", Some(b"ok")).is_err());
     // The most literal template wins: `/api/tasks/batch` is not `/api/tasks/{id}`.
     let bad_batch = br#"{"ids": "not a list"}"#;
-    assert!(c.check("POST", "/api/tasks/batch", 201, json_ct, Some(bad_batch)).is_err());
+    assert!(
+        c.check("POST", "/api/tasks/batch", 201, json_ct, Some(bad_batch))
+            .is_err()
+    );
     // Paths outside the API (the web UI) are not checked.
     assert!(c.check("GET", "/index.html", 200, "text/html", Some(b"<html>")).is_ok());
 }
@@ -66,7 +81,9 @@ async fn absent_values_are_omitted_in_responses_and_events() {
     let app = TestApp::spawn().await;
     let mut sse = SseClient::connect(&app.http, &format!("{}/api/events", app.api.url), &app.token, None).await;
     let id = app.run_exec(&["true"], json!({})).await;
-    let task = app.wait_state(&id, "COMPLETED", std::time::Duration::from_secs(60)).await;
+    let task = app
+        .wait_state(&id, "COMPLETED", std::time::Duration::from_secs(60))
+        .await;
     let page: Value = app.get("/api/tasks?limit=1").await.json().await.unwrap();
     let events = app.events(&id).await;
     let executions = app.executions(&id).await;
@@ -80,7 +97,10 @@ async fn absent_values_are_omitted_in_responses_and_events() {
     assert!(found.is_empty(), "nulls in responses: {found:?}");
     // A task without a project has no `project_id` at all; a creation event has no `from`.
     assert!(task.get("project_id").is_none(), "{task}");
-    assert!(first_event.get("from").is_none(), "creation event has no from: {first_event}");
+    assert!(
+        first_event.get("from").is_none(),
+        "creation event has no from: {first_event}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -97,7 +117,12 @@ async fn errors_answered_before_a_handler_are_documented_problems() {
         .await
         .unwrap();
     assert_eq!(r.status(), 415);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
     // Malformed JSON: 400.
     let r = app
         .http
@@ -128,7 +153,9 @@ async fn the_observer_records_a_response_that_breaks_the_contract() {
     .map_to_response()
     .boxed();
     let served = tests::contract::observe(violations.clone())(bogus);
-    let req = poem::Request::builder().uri(poem::http::Uri::from_static("/healthz")).finish();
+    let req = poem::Request::builder()
+        .uri(poem::http::Uri::from_static("/healthz"))
+        .finish();
     let resp = served.call(req).await.unwrap();
     // The response passes through unchanged; the violation is recorded for the node's stop.
     assert_eq!(resp.status(), 200);
@@ -158,14 +185,23 @@ fn strict_request_bodies_are_declared_so() {
         }
     }
     let mut in_source = Vec::new();
-    scan(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src"), &mut in_source);
+    scan(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src"),
+        &mut in_source,
+    );
     in_source.sort();
-    let mut listed: Vec<String> = api::routes::spec::STRICT_OBJECTS.iter().map(|s| s.to_string()).collect();
+    let mut listed: Vec<String> = api::routes::spec::STRICT_OBJECTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     listed.sort();
     assert_eq!(in_source, listed, "update STRICT_OBJECTS in api/src/routes/spec.rs");
     let doc: Value = serde_json::from_str(&api::routes::spec_json()).unwrap();
     for name in &listed {
-        assert_eq!(doc["components"]["schemas"][name]["additionalProperties"], false, "{name}");
+        assert_eq!(
+            doc["components"]["schemas"][name]["additionalProperties"], false,
+            "{name}"
+        );
     }
 }
 

@@ -309,7 +309,7 @@ async fn flushall_during_a_run_loses_nothing_and_runs_nothing_twice() {
     .unwrap();
     assert_eq!(overlapping, 0);
     // No foreign key guards these tables (ARCHITECTURE.md): every row must still have its task,
-    // and every task its four events (create, enqueue, start, finish) at least.
+    // and every task its three events (create into the queue, start, finish) at least.
     let orphans: i64 = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM task_events e WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = e.task_id)) \
               + (SELECT count(*) FROM executions x WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.task_id))",
@@ -319,12 +319,12 @@ async fn flushall_during_a_run_loses_nothing_and_runs_nothing_twice() {
     .unwrap();
     assert_eq!(orphans, 0, "events or executions without their task");
     let short: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tasks t WHERE (SELECT count(*) FROM task_events e WHERE e.task_id = t.id) < 4",
+        "SELECT count(*) FROM tasks t WHERE (SELECT count(*) FROM task_events e WHERE e.task_id = t.id) < 3",
     )
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
-    assert_eq!(short, 0, "tasks with fewer than four events");
+    assert_eq!(short, 0, "tasks with fewer than three events");
 }
 
 #[tokio::test]

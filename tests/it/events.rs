@@ -47,9 +47,9 @@ async fn a_client_on_one_node_sees_transitions_made_through_another_and_resumes(
     let id1 = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     let seen = events_of(&mut client, &id1, "succeed").await;
     let names: Vec<&str> = seen.iter().map(|e| e["event"].as_str().unwrap()).collect();
-    assert_eq!(names, ["create", "run", "start", "succeed"]);
-    assert_eq!(seen[3]["to"], "COMPLETED");
-    let last = seen[3]["id"].as_i64().unwrap().to_string();
+    assert_eq!(names, ["create", "start", "succeed"]);
+    assert_eq!(seen[2]["to"], "COMPLETED");
+    let last = seen[2]["id"].as_i64().unwrap().to_string();
     drop(client);
 
     // While disconnected: another task runs to completion.
@@ -61,7 +61,7 @@ async fn a_client_on_one_node_sees_transitions_made_through_another_and_resumes(
     let mut resumed = SseClient::connect(&app.http, &url_a, &app.token, Some(&last)).await;
     let replayed = events_of(&mut resumed, &id2, "succeed").await;
     let names: Vec<&str> = replayed.iter().map(|e| e["event"].as_str().unwrap()).collect();
-    assert_eq!(names, ["create", "run", "start", "succeed"]);
+    assert_eq!(names, ["create", "start", "succeed"]);
     assert!(
         replayed
             .iter()
@@ -95,7 +95,7 @@ async fn streams_filter_by_task_and_send_heartbeats() {
     })
     .await;
     assert!(heartbeat.is_ok(), "no heartbeat");
-    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(seen.len(), 3, "create (to QUEUED), start, succeed: {seen:?}");
     assert!(seen.iter().all(|e| e["task_id"] == b.as_str()));
 }
 
@@ -109,25 +109,26 @@ async fn the_relay_marks_events_only_once_redis_has_them() {
             .await
             .unwrap()
     };
-    assert_eq!(unpublished().await, 2);
+    // One event: the task was created straight into the queue.
+    assert_eq!(unpublished().await, 1);
     // Redis fails during the publish: nothing is marked.
     let failed = app
         .store
         .relay_events(100, |_| async { anyhow::bail!("redis went away") })
         .await;
     assert!(failed.is_err());
-    assert_eq!(unpublished().await, 2);
-    // A later relay round publishes them.
-    assert_eq!(worker::relay::relay_once(&app.store, &app.queue).await.unwrap(), 2);
+    assert_eq!(unpublished().await, 1);
+    // A later relay round publishes it.
+    assert_eq!(worker::relay::relay_once(&app.store, &app.queue).await.unwrap(), 1);
     assert_eq!(unpublished().await, 0);
-    let len = wait_until(T, "the events stream to hold both events", || async {
+    let len = wait_until(T, "the events stream to hold the event", || async {
         let mut c = app.redis_conn().await;
         let key = app.queue.keys().events().stream();
         let n: i64 = redis::cmd("XLEN").arg(&key).query_async(&mut c).await.unwrap();
-        (n >= 2).then_some(n)
+        (n >= 1).then_some(n)
     })
     .await;
-    assert_eq!(len, 2);
+    assert_eq!(len, 1);
 }
 
 #[tokio::test]
@@ -138,17 +139,21 @@ async fn the_outbox_holds_one_row_per_statement_and_the_relay_takes_whole_rows()
         .collect();
     let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
     assert_eq!(r.status(), 200);
-    app.run_exec(&["true"], json!({})).await;
+    let tasks: Vec<Value> = (0..2)
+        .map(|i| json!({"title": format!("c{i}"), "agent": "noop"}))
+        .collect();
+    let r = app.post("/api/tasks/batch?run=true", &json!({ "tasks": tasks })).await;
+    assert_eq!(r.status(), 200);
     let sizes = || async {
         sqlx::query_scalar::<_, i32>("SELECT cardinality(event_ids) FROM event_outbox_batches ORDER BY id")
             .fetch_all(&app.db.pool)
             .await
             .unwrap()
     };
-    // Each create statement wrote a create and a queue event per task, as one outbox row.
-    assert_eq!(sizes().await, vec![6, 2]);
+    // Each create statement wrote one creation event per task, as one outbox row.
+    assert_eq!(sizes().await, vec![3, 2]);
     // Whole rows only: the second row does not fit in what the first leaves of the limit...
-    assert_eq!(app.store.relay_events(7, |_| async { Ok(()) }).await.unwrap(), 6);
+    assert_eq!(app.store.relay_events(4, |_| async { Ok(()) }).await.unwrap(), 3);
     assert_eq!(sizes().await, vec![2]);
     // ...and a row larger than the limit still goes out whole.
     assert_eq!(app.store.relay_events(1, |_| async { Ok(()) }).await.unwrap(), 2);

@@ -171,3 +171,71 @@ async fn a_budget_bounds_the_sum_of_the_attempts() {
     .await;
     assert_eq!(fake.seen().len(), calls, "no model call without budget");
 }
+
+#[tokio::test]
+async fn a_claude_task_that_times_out_mid_edit_resumes_its_session_and_keeps_the_edit() {
+    use tests::fake_anthropic::{FakeAnthropic, Turn};
+    let fake = FakeAnthropic::start(vec![
+        Turn::Bash("printf 'half\\n' > part.txt".into()),
+        // The attempt runs out of time here, with part.txt written and not committed.
+        Turn::Bash("tail -f /dev/null".into()),
+    ])
+    .await;
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut env = fake.worker_env();
+    env.push(("WORKER_AGENTS", "claude".into()));
+    env.push(("WORKER_ID", "first".into()));
+    let mut first = app.start_worker(&env).await;
+    let repo = crate::claude::origin(&app);
+    let project = crate::claude::project(&app, &repo).await;
+    let id = create(
+        &app,
+        json!({"title": "Long edit", "agent": "claude", "model": "sonnet", "project_id": project,
+               "instructions": "Write part.txt in two steps.", "timeout_secs": 20}),
+    )
+    .await;
+    tests::wait_until(Duration::from_secs(90), "the first attempt to time out", || async {
+        let t = app.task(&id).await;
+        assert!(
+            matches!(t["state"].as_str(), Some("QUEUED" | "RUNNING" | "TIMED_OUT")),
+            "{t}"
+        );
+        (t["state"] == "TIMED_OUT").then_some(())
+    })
+    .await;
+    let timed_out = app.executions(&id).await[0].clone();
+    assert_eq!(timed_out["outcome"], "timed_out", "{timed_out}");
+    let session = timed_out["session_id"].as_str().unwrap().to_owned();
+    first.shutdown_in_place().await;
+
+    // Another worker resumes it: same session, the edit still there, told why.
+    let before = fake.seen().len();
+    fake.push([
+        Turn::Bash("test \"$(cat part.txt)\" = half && printf 'whole\\n' >> part.txt".into()),
+        Turn::Text("Finished.\n\n## Summary\nFinished part.txt.".into()),
+    ]);
+    let mut env = fake.worker_env();
+    env.push(("WORKER_AGENTS", "claude".into()));
+    env.push(("WORKER_ID", "second".into()));
+    let w = app.start_worker(&env).await;
+    app.keep(w);
+    let r = app.post(&format!("/api/tasks/{id}/resume"), &json!({})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.wait_state(&id, "READY", T).await;
+    let ex = app.executions(&id).await;
+    assert_eq!(ex[1]["worker_id"], "second");
+    assert_eq!(ex[1]["outcome"], "succeeded", "{}", ex[1]);
+    assert_eq!(ex[1]["session_id"], session.as_str(), "the session continued");
+    let resumed = fake.seen()[before].to_string();
+    assert!(
+        resumed.contains("printf 'half"),
+        "the earlier conversation is in the resumed session"
+    );
+    assert!(resumed.contains("ran out of time"), "the note says why: {resumed}");
+    let branch = format!("claudomator/{id}");
+    assert_eq!(
+        crate::claude::git(&repo, &["show", &format!("{branch}:part.txt")]),
+        "half\nwhole",
+        "the edit of the timed-out attempt is on the pushed branch"
+    );
+}

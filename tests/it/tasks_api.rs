@@ -43,13 +43,12 @@ async fn an_exec_task_runs_to_completed_with_its_output_and_history() {
     assert_eq!(ex[0]["outcome"], "succeeded");
     let out = ex[0]["output"].as_str().unwrap();
     assert!(out.contains("out\n") && out.contains("err\n"), "{out}");
-    let events: Vec<String> = app
-        .events(&id)
-        .await
-        .iter()
-        .map(|e| e["event"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(events, ["create", "run", "start", "succeed"]);
+    let history = app.events(&id).await;
+    let events: Vec<&str> = history.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    // Created straight into the queue: one creation event, from nothing to QUEUED.
+    assert_eq!(events, ["create", "start", "succeed"]);
+    assert!(history[0]["from"].is_null(), "{history:?}");
+    assert_eq!(history[0]["to"], "QUEUED");
 }
 
 #[tokio::test]
@@ -98,6 +97,19 @@ async fn pending_tasks_wait_for_run_and_list_filters_and_pages() {
     assert_eq!(r.status(), 200);
     app.wait_state(&ids[0], "COMPLETED", T).await;
     assert_eq!(app.task(&ids[1]).await["state"], "PENDING");
+    // Created PENDING and run later: both events, create to PENDING then run to QUEUED.
+    let history = app.events(&ids[0]).await;
+    let steps: Vec<(Value, Value, Value)> = history
+        .iter()
+        .map(|e| (e["event"].clone(), e["from"].clone(), e["to"].clone()))
+        .collect();
+    assert_eq!(
+        steps[..2],
+        [
+            (json!("create"), Value::Null, json!("PENDING")),
+            (json!("run"), json!("PENDING"), json!("QUEUED")),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -176,8 +176,8 @@ async fn the_local_model_writes_the_plan_from_the_commits_and_claude_md() {
 
     let events = app.events(&id).await;
     let names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
-    assert_eq!(names, ["create", "run", "plan", "start", "succeed"]);
-    let plan = &events[2];
+    assert_eq!(names, ["create", "plan", "start", "succeed"]);
+    let plan = &events[1];
     assert_eq!(
         (plan["from"].as_str(), plan["to"].as_str(), plan["actor"].as_str()),
         (Some("QUEUED"), Some("QUEUED"), Some("ci-plan"))

@@ -92,7 +92,9 @@ impl Contract {
             .max_by_key(|op| op.segments.iter().filter(|s| s.is_some()).count())?
             .template
             .clone();
-        self.ops.iter().find(|op| op.template == template && op.method == method)
+        self.ops
+            .iter()
+            .find(|op| op.template == template && op.method == method)
     }
 
     /// A validator for a schema of the document (its `$ref`s resolve into the components).
@@ -120,7 +122,14 @@ impl Contract {
     }
 
     /// Checks one response; `body` is `None` for streams (checked where they are read).
-    pub fn check(&self, method: &str, path: &str, status: u16, content_type: &str, body: Option<&[u8]>) -> Result<(), String> {
+    pub fn check(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        content_type: &str,
+        body: Option<&[u8]>,
+    ) -> Result<(), String> {
         let Some(op) = self.operation(method, path) else {
             return Ok(()); // not an operation of the API (web UI, docs, an unknown path)
         };
@@ -132,7 +141,9 @@ impl Contract {
             .ok_or_else(|| format!("{what}: status not in the spec"))?;
         let Some(content) = response.get("content").and_then(Value::as_object) else {
             return if body.is_some_and(|b| !b.is_empty()) {
-                Err(format!("{what}: the spec gives no body, the server sent one ({content_type})"))
+                Err(format!(
+                    "{what}: the spec gives no body, the server sent one ({content_type})"
+                ))
             } else {
                 Ok(())
             };
@@ -147,8 +158,8 @@ impl Contract {
         if !is_json(content_type) {
             return Ok(());
         }
-        let instance: Value =
-            serde_json::from_slice(body).map_err(|e| format!("{what}: body is not JSON ({e}): {}", String::from_utf8_lossy(body)))?;
+        let instance: Value = serde_json::from_slice(body)
+            .map_err(|e| format!("{what}: body is not JSON ({e}): {}", String::from_utf8_lossy(body)))?;
         let key = format!("{} {} {status} {content_type}", op.method, op.template);
         let validator = self.validator(&key, &media["schema"]);
         let errors: Vec<String> = validator
@@ -158,13 +169,19 @@ impl Contract {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(format!("{what}: body does not match its schema: {}\n  body: {instance}", errors.join("; ")))
+            Err(format!(
+                "{what}: body does not match its schema: {}\n  body: {instance}",
+                errors.join("; ")
+            ))
         }
     }
 
     /// Checks a JSON value against the component schema `name`.
     pub fn check_component(&self, name: &str, instance: &Value) -> Result<(), String> {
-        let validator = self.validator(&format!("component {name}"), &json!({"$ref": format!("#/$defs/{name}")}));
+        let validator = self.validator(
+            &format!("component {name}"),
+            &json!({"$ref": format!("#/$defs/{name}")}),
+        );
         let errors: Vec<String> = validator
             .iter_errors(instance)
             .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -172,7 +189,10 @@ impl Contract {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(format!("{name} does not match its schema: {}\n  value: {instance}", errors.join("; ")))
+            Err(format!(
+                "{name} does not match its schema: {}\n  value: {instance}",
+                errors.join("; ")
+            ))
         }
     }
 }
@@ -252,6 +272,10 @@ fn record(violations: &Violations, e: String) {
 pub fn assert_none(violations: &Violations) {
     let seen = std::mem::take(&mut *violations.lock().expect("violations"));
     if !seen.is_empty() && !std::thread::panicking() {
-        panic!("{} response(s) did not match the OpenAPI document:\n{}", seen.len(), seen.join("\n"));
+        panic!(
+            "{} response(s) did not match the OpenAPI document:\n{}",
+            seen.len(),
+            seen.join("\n")
+        );
     }
 }

@@ -305,7 +305,9 @@ impl TestApp {
         let violations = contract::Violations::default();
         let observe = contract::observe(violations.clone());
         let handle = tokio::spawn(async move {
-            let _ = app.run_wrapped_until_stopped(observe, async move { s.cancelled().await }).await;
+            let _ = app
+                .run_wrapped_until_stopped(observe, async move { s.cancelled().await })
+                .await;
         });
         ApiNode {
             url,

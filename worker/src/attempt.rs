@@ -139,6 +139,9 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
             if agent.is_model() {
                 owned.spec.instructions = feedback::prompt_section(&owned.spec.instructions, &feedback);
             }
+            if agent.is_model() && resumes_after_timeout(&task) {
+                owned.spec.instructions = format!("{TIMED_OUT_NOTE}\n\nThe task:\n{}", owned.spec.instructions);
+            }
             // The attempt may spend what the earlier ones left.
             owned.spec.budget_usd = budget::remaining(task.spec.budget_usd, spent);
             match tokio::spawn(async move { runners.run(&owned, limits, stop).await }).await {
@@ -273,13 +276,13 @@ pub async fn run(ctx: Arc<Context>, claimed: Claimed) {
         match record_with_retries(&ctx, key, transition, pause).await {
             Ok(Applied::Done(t)) => {
                 tracing::debug!(task.id = %t.id, state = %t.state, "attempt recorded");
-                // The archive this attempt resumed from is spent unless it blocked again (then
-                // it wrote a newer one).
+                // The archive this attempt resumed from is spent unless it blocked or timed out
+                // again (then it wrote a newer one).
                 if let Ok(Sandbox {
                     restored_from: Some(from),
                     ..
                 }) = &sandbox
-                    && t.state != TaskState::Blocked
+                    && !matches!(t.state, TaskState::Blocked | TaskState::TimedOut)
                     && let Err(e) = ctx.store.delete_workspace(task.id, *from).await
                 {
                     tracing::warn!(error.message = %e, "spent workspace archive not deleted; pruned later");
@@ -423,6 +426,17 @@ struct Sandbox {
     restored_from: Option<shared::domain::Attempt>,
 }
 
+/// Whether this attempt continues a TIMED_OUT one (`POST /resume`): it restores the archived
+/// workspace and session, and model agents are told why they are resumed.
+fn resumes_after_timeout(task: &Task) -> bool {
+    task.attempt.0 > 1 && task.last_error.as_deref() == Some(shared::domain::outcome::TIMED_OUT_ERROR)
+}
+
+/// What a model agent resumed after a timeout is told before its instructions.
+const TIMED_OUT_NOTE: &str = "Your previous attempt at this task ran out of time and was stopped. \
+    Your work so far is still in the working directory (and this session, when it could be \
+    restored). Continue where you left off instead of starting over; finish sooner this time.";
+
 /// Prepares the workspace of agents that work in one (not `noop` or `local`): the archived one
 /// when the task resumes from an answered question, else fresh (a clone of the project's
 /// repository when it has one). An error is a transient failure of the attempt.
@@ -461,9 +475,11 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
             None => None,
         };
         let branch = story_branch.unwrap_or_else(|| crate::workspace::branch_of(task.id));
-        let archive = match &task.question {
-            Some(q) if q.answer.is_some() => ctx.store.load_workspace(task.id).await?,
-            _ => None,
+        let answered = task.question.as_ref().is_some_and(|q| q.answer.is_some());
+        let archive = if answered || resumes_after_timeout(task) {
+            ctx.store.load_workspace(task.id).await?
+        } else {
+            None
         };
         let workspace = ctx
             .sandboxes
@@ -492,6 +508,31 @@ async fn settle_workspace(ctx: &Context, task: &Task, sb: &Sandbox, report: &mut
         return;
     }
     match &report.outcome {
+        // A timed-out attempt keeps its work for `resume` like a blocked one keeps it for the
+        // answer (same size limit, same fencing); without the archive the resume starts fresh.
+        Some(AttemptOutcome::TimedOut) => match ctx.sandboxes.archive(task.id).await {
+            Ok(Some(bytes)) => match ctx
+                .store
+                .save_workspace(task.id, task.attempt, report.session_id.as_deref(), &bytes)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(task.id = %task.id, "workspace not archived: the attempt no longer owns the task")
+                }
+                Err(e) => {
+                    tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "timed-out workspace not archived: a resume starts fresh")
+                }
+            },
+            Ok(None) => tracing::warn!(
+                task.id = %task.id,
+                limit = ctx.settings.workspace_archive_max_bytes,
+                "workspace larger than WORKSPACE_ARCHIVE_MAX_BYTES: a resume starts fresh"
+            ),
+            Err(e) => {
+                tracing::warn!(error.message = %e, "timed-out workspace not archived: a resume starts fresh")
+            }
+        },
         Some(AttemptOutcome::Blocked(_)) => match ctx.sandboxes.archive(task.id).await {
             Ok(Some(bytes)) => {
                 match ctx

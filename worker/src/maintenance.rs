@@ -6,6 +6,10 @@
 //!   settings to Redis and re-dispatches QUEUED tasks that were never handed to the current
 //!   Redis generation (API crashed after commit, Redis down at the time, or Redis lost its
 //!   data).
+//! - **Retention** (one worker of the fleet at a time, under a Postgres lease): prunes terminal
+//!   tasks past `RETENTION_*` with their history, one small batch per tick while there is a
+//!   backlog, then every `RETENTION_INTERVAL_MS` (store::retention). A batch is one short
+//!   statement that skips locked rows, so claims never wait for it and the reaper keeps its pace.
 
 use std::sync::Arc;
 
@@ -17,6 +21,8 @@ use tokio_util::sync::CancellationToken;
 use crate::context::Context;
 
 const BATCH: i64 = 1000;
+/// Name of the retention job's lease.
+pub const RETENTION_LEASE: &str = "retention";
 /// Longest gap between two reaper rounds.
 const REAP_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -28,13 +34,34 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_prune = tokio::time::Instant::now();
     let mut next_reconcile = tokio::time::Instant::now();
+    let mut next_retention = tokio::time::Instant::now();
+    let mut held_lease = false;
     loop {
         tokio::select! {
-            () = stop.cancelled() => return,
+            () = stop.cancelled() => break,
             _ = tick.tick() => {}
         }
         if let Err(e) = reap(&ctx).await {
             tracing::warn!(error.message = %format!("{e:#}"), "reaper failed");
+        }
+        let now = tokio::time::Instant::now();
+        if ctx.settings.retention.enabled() && now >= next_retention {
+            let more = match retention_once(&ctx).await {
+                Ok(Some(more)) => {
+                    held_lease = true;
+                    more
+                }
+                Ok(None) => {
+                    held_lease = false;
+                    false
+                }
+                Err(e) => {
+                    tracing::warn!(error.message = %format!("{e:#}"), "retention failed");
+                    false
+                }
+            };
+            // A full batch: go on at the next tick; otherwise rest for the interval.
+            next_retention = if more { now } else { now + ctx.settings.retention.interval };
         }
         let now = tokio::time::Instant::now();
         if now < next_reconcile {
@@ -59,6 +86,48 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken) {
             }
         }
     }
+    if held_lease {
+        // Let another worker carry on at once rather than after the lease expires.
+        if let Err(e) = ctx.store.release_lease(RETENTION_LEASE, &ctx.settings.worker_id).await {
+            tracing::warn!(error.message = %format!("{e:#}"), "releasing the retention lease failed");
+        }
+    }
+}
+
+/// How long the retention lease lasts: several rounds, so a holder that is alive keeps it, and
+/// a dead one's is taken over within a few intervals.
+fn retention_lease_ttl(ctx: &Context) -> std::time::Duration {
+    (ctx.settings.retention.interval * 3).max(std::time::Duration::from_secs(30))
+}
+
+/// One retention batch, if this worker holds (or takes) the lease: `None` when another worker
+/// holds it, otherwise whether a full batch was found (there may be more).
+pub async fn retention_once(ctx: &Context) -> anyhow::Result<Option<bool>> {
+    let r = &ctx.settings.retention;
+    if !ctx
+        .store
+        .take_lease(RETENTION_LEASE, &ctx.settings.worker_id, retention_lease_ttl(ctx))
+        .await?
+    {
+        return Ok(None);
+    }
+    let cutoff = match r.max_age {
+        Some(age) => Some(chrono::Utc::now() - chrono::Duration::from_std(age)?),
+        None => None,
+    };
+    let pruned = ctx.store.prune_terminal(cutoff, r.keep_per_project, r.batch).await?;
+    if pruned.tasks > 0 || pruned.webhook_deliveries > 0 {
+        tracing::info!(
+            tasks = pruned.tasks,
+            events = pruned.events,
+            executions = pruned.executions,
+            webhook_deliveries = pruned.webhook_deliveries,
+            "pruned history past retention"
+        );
+    }
+    let full = u32::try_from(pruned.candidates).unwrap_or(u32::MAX) >= r.batch
+        || u32::try_from(pruned.webhook_deliveries).unwrap_or(u32::MAX) >= r.batch;
+    Ok(Some(full))
 }
 
 /// Requeues or dead-letters RUNNING tasks whose lease expired. Returns how many it changed.

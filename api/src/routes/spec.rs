@@ -120,7 +120,9 @@ fn method_table() -> &'static [(Vec<Option<String>>, String)] {
     static TABLE: std::sync::OnceLock<Vec<(Vec<Option<String>>, String)>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         let Ok(doc) = document() else { return Vec::new() };
-        let Some(paths) = doc.get("paths").and_then(Value::as_mapping) else { return Vec::new() };
+        let Some(paths) = doc.get("paths").and_then(Value::as_mapping) else {
+            return Vec::new();
+        };
         paths
             .iter()
             .filter_map(|(template, item)| {

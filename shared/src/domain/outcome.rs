@@ -87,6 +87,11 @@ impl Default for RetryPolicy {
     }
 }
 
+/// The `last_error` a timed-out attempt leaves on its task. A resumed task still carries it when
+/// its next attempt is claimed, which is how that attempt knows to restore the archived
+/// workspace and session (no extra column, no extra query for other attempts).
+pub const TIMED_OUT_ERROR: &str = "timed out";
+
 /// Decides what follows an outcome. `unit` is a uniform sample in `[0, 1)` for jitter.
 pub fn decide(outcome: &AttemptOutcome, facts: AttemptFacts, policy: &RetryPolicy, unit: f64) -> Decision {
     let plain = |event| Decision {
@@ -138,7 +143,7 @@ pub fn decide(outcome: &AttemptOutcome, facts: AttemptFacts, policy: &RetryPolic
         AttemptOutcome::Blocked(_) => plain(TaskEvent::Block),
         AttemptOutcome::WaitingForSubtasks(_) => plain(TaskEvent::Block),
         AttemptOutcome::TimedOut => Decision {
-            error: Some("timed out".into()),
+            error: Some(TIMED_OUT_ERROR.into()),
             ..plain(TaskEvent::TimeOut)
         },
         AttemptOutcome::BudgetExceeded => Decision {

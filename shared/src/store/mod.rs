@@ -16,6 +16,8 @@
 //!   changes are conditional UPDATEs like task ones, checkers are created and applied once.
 //! - [`logs`]: whole execution logs, gzip-compressed, archived when an attempt ends.
 //! - [`workspaces`]: archived workspaces of BLOCKED tasks, written only by the owning attempt.
+//! - [`retention`]: pruning terminal tasks and their history in batches (rolled up into daily
+//!   statistics first), and the fleet-wide maintenance leases that let one worker do it.
 //!
 //! Row structs live in [`rows`] and never leave this module; callers get domain types.
 
@@ -26,6 +28,7 @@ pub mod events;
 pub mod logs;
 pub mod projects;
 pub mod push;
+pub mod retention;
 mod rows;
 pub mod stories;
 pub mod tasks;

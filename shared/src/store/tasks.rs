@@ -163,7 +163,8 @@ const IDEMPOTENCY_WINDOW_HOURS: i32 = 24;
 
 impl Store {
     /// Inserts tasks with their creation events in one statement. With [`Initial::Run`] they
-    /// start QUEUED (the state machine's answer for PENDING + Run) and await dispatch.
+    /// start QUEUED (the state machine's answer for PENDING + Run) and await dispatch, with one
+    /// `create` event from nothing to QUEUED; otherwise PENDING, with `create` to PENDING.
     pub async fn insert_tasks(&self, tasks: &[NewTask], initial: Initial, actor: &str) -> anyhow::Result<Vec<Task>> {
         let mut ex = self.pool.acquire().await?;
         insert_tasks_on(&mut ex, tasks, initial, actor).await
@@ -477,15 +478,14 @@ pub(super) async fn insert_tasks_on(
     initial: Initial,
     actor: &str,
 ) -> anyhow::Result<Vec<Task>> {
-    let mut events: Vec<(Option<&str>, &str, &str)> = vec![(None, TaskState::Pending.as_str(), "create")];
+    // A task created straight into the queue gets one event, `create` from nothing to QUEUED
+    // (the state machine still decides that PENDING + run is QUEUED): the PENDING in between
+    // was never visible to anyone, and the pair cost a row per task.
     let state = match initial {
         Initial::Pending => TaskState::Pending,
-        Initial::Run => {
-            let to = transition(TaskState::Pending, TaskEvent::Run)?;
-            events.push((Some(TaskState::Pending.as_str()), to.as_str(), TaskEvent::Run.as_str()));
-            to
-        }
+        Initial::Run => transition(TaskState::Pending, TaskEvent::Run)?,
     };
+    let events: Vec<(Option<&str>, &str, &str)> = vec![(None, state.as_str(), "create")];
     let n = tasks.len();
     let mut ids = Vec::with_capacity(n);
     let mut project = Vec::with_capacity(n);

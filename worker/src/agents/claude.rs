@@ -119,7 +119,7 @@ impl Runner for ClaudeRunner {
             None => Session::New(uuid::Uuid::new_v4().to_string()),
         };
         let mut cmd = process::command(&self.config.bin);
-        cmd.args(self.args(task, &session, protocol::preamble(task, ws.git)))
+        cmd.args(self.args(task, &session, protocol::preamble(task, ws.git, limits.api.is_some())))
             .current_dir(&ws.dir)
             .envs(self.config.env.iter().map(|(k, v)| (k, v)))
             .env("HOME", &ws.home)

@@ -66,13 +66,18 @@ impl Runner for GeminiRunner {
         {
             return failed(true, format!("writing the CLI's settings: {e}"));
         }
-        let mut prompt = protocol::preamble(task, ws.git);
+        let mut prompt = protocol::preamble(task, ws.git, limits.api.is_some());
         prompt.push_str("\n---\n\n");
         let answer = task.question.as_ref().and_then(|q| q.answer.as_ref().map(|a| (q, a)));
         let mut cmd = process::command(&self.config.bin);
         match (&ws.resume_session, answer) {
             (Some(id), Some((_, a))) => {
                 prompt = format!("The human answered your question: {a}\n\nContinue the task.");
+                cmd.args(["--resume", id]);
+            }
+            // Resumed after a timeout: the same session, told so by the instructions.
+            (Some(id), None) => {
+                prompt.push_str(&task.spec.instructions);
                 cmd.args(["--resume", id]);
             }
             (None, Some((q, a))) => prompt.push_str(&format!(

@@ -76,8 +76,10 @@ fn read_capped(p: &Path) -> Option<String> {
         .map(|b| String::from_utf8_lossy(&b[..b.len().min(FILE_LIMIT)]).trim().to_owned())
 }
 
-/// What a model agent is told before its instructions.
-pub fn preamble(task: &Task, in_git_sandbox: bool) -> String {
+/// What a model agent is told before its instructions. Subtasks are offered only to top-level
+/// tasks that can reach the API (`CLAUDOMATOR_API_URL` configured): inviting an agent to split
+/// work it has no way to hand over would leave the work undone.
+pub fn preamble(task: &Task, in_git_sandbox: bool, has_api: bool) -> String {
     let mut p = String::from(
         "You are running unattended under claudomator; no human watches this session.\n\
          \n\
@@ -92,7 +94,7 @@ pub fn preamble(task: &Task, in_git_sandbox: bool) -> String {
          End with a `## Summary` section saying what you did; you may also write it to \
          $CLAUDOMATOR_SUMMARY_FILE.\n",
     );
-    if task.spec.parent_task_id.is_none() {
+    if task.spec.parent_task_id.is_none() && has_api {
         p.push_str(
             "\n## Big work\n\
              If this will take much more than a few minutes, split it: create 3-7 subtasks by POSTing \
@@ -109,4 +111,39 @@ pub fn preamble(task: &Task, in_git_sandbox: bool) -> String {
         );
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(parent: Option<uuid::Uuid>) -> Task {
+        let draft = shared::domain::TaskDraft {
+            title: Some("t".into()),
+            agent: Some("claude".into()),
+            instructions: Some("do it".into()),
+            parent_task_id: parent,
+            ..shared::domain::TaskDraft::default()
+        };
+        let spec = shared::domain::TaskSpec::parse(draft, chrono::Utc::now()).unwrap();
+        Task {
+            id: shared::domain::TaskId::new(),
+            spec,
+            state: shared::domain::TaskState::Running,
+            attempt: shared::domain::Attempt(1),
+            attempts_charged: 1,
+            last_error: None,
+            question: None,
+            rejection_comment: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn subtasks_are_offered_only_with_a_callback_url_and_only_to_top_level_tasks() {
+        assert!(preamble(&task(None), false, true).contains("## Big work"));
+        assert!(!preamble(&task(None), false, false).contains("subtasks"));
+        assert!(!preamble(&task(Some(uuid::Uuid::nil())), false, true).contains("subtasks"));
+    }
 }

@@ -17,8 +17,11 @@
 #   CLAUDOMATOR_WEB_DIR       the built web UI the API serves at / (default ./web/dist,
 #                             built by scripts/web.sh)
 #   WORKSPACE_ROOT            where attempts work (default ./.run/tasks, absolute)
-#   CLAUDOMATOR_REDIS_PREFIX, WORKER_CONCURRENCY, WORKER_AGENTS, LOG_FORMAT, RUST_LOG
+#   CLAUDOMATOR_REDIS_PREFIX, WORKER_CONCURRENCY, LOG_FORMAT, RUST_LOG
 #                             passed through to the binaries
+#   WORKER_AGENTS             agent types the worker runs (default: exec,noop, plus claude /
+#                             gemini when their CLI is on PATH and a key is set, plus local
+#                             with LOCAL_MODEL_URL); the script prints what runs
 #   UP_DETACH=1               leave api and worker running and exit; PIDs go to
 #                             .run/api.pid and .run/worker.pid; stop with scripts/down.sh
 #   UP_READY_TIMEOUT          seconds to wait for /readyz (default 60)
@@ -174,6 +177,34 @@ start_bg() {   # start_bg NAME CMD...: sets LAST_PID
   printf '%s\n' "$LAST_PID" >"$RUN_DIR/$name.pid"
 }
 
+# --- agent types the worker runs -------------------------------------------------
+# Unless WORKER_AGENTS is set, run every agent type this machine can: exec and noop always,
+# claude and gemini when their CLI is on PATH and a key is set, local with LOCAL_MODEL_URL.
+# A task for a type no worker runs waits (its answer carries a warning), so say what runs.
+AGENT_HINTS=()
+if [[ -z "${WORKER_AGENTS:-}" ]]; then
+  agents="exec,noop"
+  if command -v "${CLAUDE_BIN:-claude}" >/dev/null 2>&1 \
+    && [[ -n "${ANTHROPIC_API_KEY:-}${ANTHROPIC_AUTH_TOKEN:-}${CLAUDE_CODE_OAUTH_TOKEN:-}${CLAUDE_CODE_USE_BEDROCK:-}${CLAUDE_CODE_USE_VERTEX:-}" ]]; then
+    agents+=",claude"
+  else
+    AGENT_HINTS+=("claude: install the Claude Code CLI (npm install -g @anthropic-ai/claude-code, or set CLAUDE_BIN) and set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN)")
+  fi
+  if command -v "${GEMINI_BIN:-gemini}" >/dev/null 2>&1 \
+    && [[ -n "${GEMINI_API_KEY:-}${GOOGLE_API_KEY:-}${GOOGLE_GENAI_USE_VERTEXAI:-}" ]]; then
+    agents+=",gemini"
+  else
+    AGENT_HINTS+=("gemini: install the Gemini CLI (npm install -g @google/gemini-cli, or set GEMINI_BIN) and set GEMINI_API_KEY")
+  fi
+  if [[ -n "${LOCAL_MODEL_URL:-}" ]]; then
+    agents+=",local"
+  else
+    AGENT_HINTS+=("local: set LOCAL_MODEL_URL to an OpenAI-compatible server (e.g. http://127.0.0.1:11434/v1)")
+  fi
+  export WORKER_AGENTS="$agents"
+fi
+log "the worker runs agent types: $WORKER_AGENTS"
+
 log "starting api serve on $CLAUDOMATOR_BIND (log: .run/api.log)"
 start_bg api "$BIN/api" serve;   API_PID=$LAST_PID;    PIDS+=("$API_PID")
 log "starting worker run (log: .run/worker.log)"
@@ -206,12 +237,19 @@ claudomator is up.
   Token:   $TOKEN   (also saved in .run/token)
   Logs:    .run/api.log  .run/worker.log   (pids: api $API_PID, worker $WORKER_PID)
 
+Agents:  the worker runs $WORKER_AGENTS   (GET /api/workers lists live workers)
+
 Try it:
   export CLAUDOMATOR_URL=$PUBLIC_URL
   export CLAUDOMATOR_TOKEN=$TOKEN
   curl -sS -X POST "\$CLAUDOMATOR_URL/api/tasks?run=true" -H "Authorization: Bearer \$CLAUDOMATOR_TOKEN" -H 'content-type: application/json' -d '{"title":"hello","agent":"exec","exec":{"argv":["echo","hello"]}}'
 
 MSG
+if (( ${#AGENT_HINTS[@]} )); then
+  echo "To enable the other agent types, restart scripts/up.sh after this (or set WORKER_AGENTS):"
+  for hint in "${AGENT_HINTS[@]}"; do echo "  $hint"; done
+  echo
+fi
 
 if [[ "$UP_DETACH" == 1 ]]; then
   PIDS=()            # leave them running

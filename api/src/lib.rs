@@ -8,6 +8,7 @@
 //! - [`ui`]: the web UI's static files, served at `/` in front of the API.
 //! - [`ci_plan`]: the local model's plans of CI-fix tasks, written after the webhook answered.
 //! - [`inserter`]: concurrent single-task creates coalesced into shared insert statements.
+//! - [`live`]: which agent types live workers serve (classification, task warnings).
 //!
 //! Handlers convert DTOs to domain types at the edge, call `shared::store` / `shared::outbox`,
 //! and convert back. They hold nothing between requests.
@@ -16,6 +17,7 @@ pub mod auth;
 mod body_limit;
 pub mod ci_plan;
 pub mod inserter;
+pub mod live;
 pub mod problem;
 pub mod routes;
 pub mod startup;

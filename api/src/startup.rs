@@ -51,6 +51,7 @@ impl Application {
                 store,
                 queue,
                 llm: shared::llm::LlmClients::new(settings.llm.clone())?,
+                live: crate::live::LiveAgents::default(),
                 settings: Arc::new(settings),
             },
         })

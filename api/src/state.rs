@@ -1,5 +1,6 @@
 //! What every handler can reach. Holds handles only (pools and connections are shared and
-//! cheap to clone); API nodes keep no other state, so any number of them can serve.
+//! cheap to clone); API nodes keep no other state (beyond a one-second cache of which agent
+//! types live workers serve), so any number of them can serve.
 
 use std::sync::Arc;
 
@@ -21,4 +22,6 @@ pub struct AppState {
     pub llm: LlmClients,
     /// Batches concurrent single-task creates.
     pub inserter: crate::inserter::Inserter,
+    /// Agent types live workers serve (classification, warnings), briefly cached.
+    pub live: crate::live::LiveAgents,
 }

@@ -208,6 +208,8 @@ pub struct WorkerSettings {
     pub gemini_model: String,
     /// The variables of [`GEMINI_ENV_VARS`] that are set.
     pub gemini_env: Vec<(String, String)>,
+    /// How agents are sandboxed, as the worker registry reports it (`AGENT_SANDBOX`, `none`).
+    pub sandbox_label: String,
     /// `GEMINI_PRICES`: USD per million input:output tokens by model prefix, which turns the
     /// tokens the Gemini CLI reports into a cost (it reports none), so budgets hold for it too.
     pub gemini_prices: crate::domain::budget::PriceTable,
@@ -738,6 +740,10 @@ impl WorkerSettings {
                 .iter()
                 .filter_map(|k| env.raw(k).map(|v| ((*k).to_owned(), v)))
                 .collect(),
+            sandbox_label: env
+                .raw("AGENT_SANDBOX")
+                .filter(|s| !s.trim().is_empty())
+                .map_or_else(|| "none".to_owned(), |s| s.trim().chars().take(64).collect()),
             gemini_prices: {
                 let v = env.string("GEMINI_PRICES", crate::domain::budget::DEFAULT_GEMINI_PRICES);
                 crate::domain::budget::PriceTable::parse(&v).map_err(|reason| ConfigError {

@@ -40,6 +40,7 @@ async fn tasks_without_an_agent_go_to_the_least_busy_unpaused_agent() {
     assert_eq!(
         reason,
         "agent gemini: fewest active tasks among unpaused agents: claude (1 active), gemini (0 active); \
+         no live worker serves any candidate (claude, gemini); chose among all of them; \
          model gemini-2.5-flash: rules, no keyword of a small or a demanding task"
     );
 

@@ -26,3 +26,4 @@ mod tasks_api;
 mod ui;
 mod webhooks;
 mod webhooks_ci_plan;
+mod workers;

@@ -314,6 +314,25 @@ try {
   const yamlId = page.url().split("/").pop();
   await page.locator('article[data-state="COMPLETED"]').waitFor();
 
+  step("a task for an agent type no live worker serves warns on the form, its page and the board");
+  await page.getByRole("link", { name: "New task" }).click();
+  await page.getByLabel("Title").fill("waits for a claude worker");
+  await page.getByLabel("Agent", { exact: true }).selectOption("claude");
+  await page.getByTestId("form-warning").filter({ hasText: "No live worker serves claude" }).waitFor();
+  await page.getByLabel("Agent", { exact: true }).selectOption("exec");
+  await page.getByTestId("form-warning").waitFor({ state: "detached" });
+  await page.getByLabel("Agent", { exact: true }).selectOption("claude");
+  await page.getByLabel("Instructions").fill("Fix the typo in the README.");
+  await page.getByRole("button", { name: "Create task" }).click();
+  await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
+  const strandedId = page.url().split("/").pop();
+  await page.getByTestId("warnings").filter({ hasText: "no live worker serves agent type `claude`" }).waitFor();
+  await page.getByRole("link", { name: "Board", exact: true }).click();
+  await page.locator(`[data-task="${strandedId}"] [data-testid=card-warning]`).waitFor();
+  await api(`/api/tasks/${strandedId}/cancel`, { method: "POST" });
+  await page.locator(`[data-task="${strandedId}"][data-state="CANCELLED"]`).waitFor();
+  assert.equal(await page.locator(`[data-task="${strandedId}"] [data-testid=card-warning]`).count(), 0);
+
   step("the board filters by agent and label");
   await page.getByRole("link", { name: "Board", exact: true }).click();
   await page.locator(`[data-task="${helloId}"]`).waitFor();

@@ -29,6 +29,17 @@ export function ErrorNote({ error }: { error: string | null }) {
   ) : null;
 }
 
+/** The server's warnings about a task (e.g. no live worker serves its agent type). */
+export function Warnings({ warnings }: { warnings?: string[] | null }) {
+  return warnings && warnings.length ? (
+    <ul class="warnings" role="alert" data-testid="warnings">
+      {warnings.map((w) => (
+        <li key={w}>{w}</li>
+      ))}
+    </ul>
+  ) : null;
+}
+
 /** A table head: one column header per name. */
 export function Head({ cols }: { cols: string[] }) {
   return (

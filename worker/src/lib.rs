@@ -9,6 +9,7 @@
 //! - [`stories`]: checkers, the ship step and validation of stories.
 //! - [`relay`]: appends committed task events to the Redis events stream.
 //! - [`running`]: registry of running attempts.
+//! - [`registry`]: this worker's entry in the fleet's worker registry (Postgres, with expiry).
 //! - [`agents`]: runners per agent type.
 //! - [`workspace`]: sandboxes: per-task directories, git clones, pushes, archives of blocked
 //!   workspaces.
@@ -23,6 +24,7 @@ pub mod heartbeat;
 pub mod maintenance;
 pub mod notifier;
 pub mod recorder;
+pub mod registry;
 pub mod relay;
 pub mod running;
 pub mod startup;

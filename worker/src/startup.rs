@@ -18,7 +18,7 @@ use tokio_util::task::TaskTracker;
 use crate::context::Context;
 use crate::recorder::Recorder;
 use crate::running::StopReason;
-use crate::{consumer, heartbeat, maintenance, relay, stories};
+use crate::{consumer, heartbeat, maintenance, registry, relay, stories};
 
 /// A connected, not yet running worker.
 pub struct Worker {
@@ -68,6 +68,10 @@ impl Worker {
         background.spawn(maintenance::run(ctx.clone(), upkeep.clone()));
         background.spawn(relay::run(ctx.clone(), upkeep.clone()));
         background.spawn(stories::run(ctx.clone(), upkeep.clone()));
+        // Listed once its claim loops run; delisted as soon as it stops claiming.
+        let started_at = chrono::Utc::now();
+        registry::register(&ctx, started_at).await;
+        background.spawn(registry::run(ctx.clone(), started_at, claiming.clone()));
         tracing::info!(worker = %ctx.settings.worker_id, agents = ?ctx.settings.agents, concurrency = ctx.settings.concurrency, "worker running");
 
         shutdown.await;

@@ -1,4 +1,5 @@
-//! `/api/agents`: per agent type queue statistics and fleet-wide settings.
+//! `/api/agents`: per agent type queue statistics, fleet-wide settings, and the live workers
+//! serving it with their free capacity.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -7,6 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi};
 use shared::domain::AgentKind;
+use shared::domain::worker::free_capacity;
 use shared::store::dispatch::AgentPatch;
 
 use super::ApiTags;
@@ -41,6 +43,11 @@ pub struct AgentView {
     pub pause_reason: Option<String>,
     /// Fleet-wide limit of attempts at once (absent: none).
     pub concurrency_limit: Option<u32>,
+    /// Live workers serving this agent type (0: its tasks wait until one starts).
+    pub live_workers: u32,
+    /// Attempts the live workers could start now: their free permits (shared by every agent
+    /// type a worker serves), capped by the fleet-wide limit less RUNNING.
+    pub free_capacity: u32,
 }
 
 /// Body of `PATCH /api/agents/{type}`.
@@ -67,11 +74,18 @@ fn parse_agent(name: &str) -> Result<AgentKind, ApiError> {
 async fn views(state: &AppState) -> Result<Vec<AgentView>, ApiError> {
     let stats = state.store.agent_stats().await?;
     let settings = state.store.agent_settings().await?;
+    let workers = state.store.live_workers().await?;
     let now = Utc::now();
     Ok(stats
         .into_iter()
         .map(|st| {
             let s = settings.iter().find(|s| s.agent == st.agent);
+            let (live_workers, free) = free_capacity(&workers, st.agent);
+            let limit = s.and_then(|s| s.concurrency_limit);
+            let free_capacity = match limit {
+                Some(l) => free.min(u32::try_from((i64::from(l) - st.running).max(0)).unwrap_or(0)),
+                None => free,
+            };
             AgentView {
                 agent: st.agent.as_str().to_owned(),
                 queued: st.queued,
@@ -82,7 +96,9 @@ async fn views(state: &AppState) -> Result<Vec<AgentView>, ApiError> {
                 paused: s.is_some_and(|s| s.paused),
                 paused_until: s.and_then(|s| s.paused_until).filter(|t| *t > now),
                 pause_reason: s.and_then(|s| s.pause_reason.clone()),
-                concurrency_limit: s.and_then(|s| s.concurrency_limit),
+                concurrency_limit: limit,
+                live_workers,
+                free_capacity,
             }
         })
         .collect())
@@ -92,7 +108,8 @@ async fn views(state: &AppState) -> Result<Vec<AgentView>, ApiError> {
 impl AgentsApi {
     /// List agent types
     ///
-    /// Queue statistics (from Postgres, the source of truth) and settings of every agent type.
+    /// Queue statistics (from Postgres, the source of truth), settings, live workers and free
+    /// capacity of every agent type.
     #[oai(path = "/", method = "get")]
     async fn list(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<Vec<AgentView>>, ApiError> {
         auth.fleet()?;

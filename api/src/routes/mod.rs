@@ -14,6 +14,7 @@ pub mod stories;
 pub mod tasks;
 pub mod tokens;
 pub mod webhooks;
+pub mod workers;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -24,6 +25,8 @@ pub enum ApiTags {
     Tasks,
     /// Agent types: queue statistics, pause, limits.
     Agents,
+    /// Live workers (the worker registry).
+    Workers,
     /// Server-sent events.
     Events,
     /// Web Push subscriptions.
@@ -47,6 +50,7 @@ pub type Apis = (
     health::HealthApi,
     tasks::TasksApi,
     agents::AgentsApi,
+    workers::WorkersApi,
     events::EventsApi,
     push::PushApi,
     projects::ProjectsApi,
@@ -65,6 +69,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             health::HealthApi,
             tasks::TasksApi,
             agents::AgentsApi,
+            workers::WorkersApi,
             events::EventsApi,
             push::PushApi,
             projects::ProjectsApi,

@@ -221,7 +221,8 @@ export interface paths {
         /**
          * Create a task
          * @description JSON or the original task YAML (`application/yaml`). With `run=true` the task is
-         *     submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. An
+         *     submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. A task for an
+         *     agent type no live worker serves is still created; its `warnings` say so. An
          *     `Idempotency-Key` makes retries safe: the same key and body within 24 hours return the
          *     first task (200); the same key with another body is 409.
          */
@@ -1663,7 +1664,8 @@ export interface paths {
         };
         /**
          * List agent types
-         * @description Queue statistics (from Postgres, the source of truth) and settings of every agent type.
+         * @description Queue statistics (from Postgres, the source of truth), settings, live workers and free
+         *     capacity of every agent type.
          */
         get: {
             parameters: {
@@ -1917,6 +1919,127 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List live workers
+         * @description Every worker that heartbeated within its lease TTL, by id. A worker that stopped cleanly
+         *     leaves at once; one that died leaves when its entry expires.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["WorkerView"][];
+                    };
+                };
+                /** @description The request is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request conflicts with the resource's state. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request is well-formed but invalid. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; retry after the given number of seconds. */
+                429: {
+                    headers: {
+                        "RETRY-AFTER": number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis, a model API) is unavailable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/events": {
@@ -5340,6 +5463,17 @@ export interface components {
              * @description Fleet-wide limit of attempts at once (absent: none).
              */
             concurrency_limit?: number;
+            /**
+             * Format: uint32
+             * @description Live workers serving this agent type (0: its tasks wait until one starts).
+             */
+            live_workers: number;
+            /**
+             * Format: uint32
+             * @description Attempts the live workers could start now: their free permits (shared by every agent
+             *     type a worker serves), capped by the fleet-wide limit less RUNNING.
+             */
+            free_capacity: number;
         };
         /**
          * AnswerBody
@@ -5596,6 +5730,8 @@ export interface components {
         CreatedBatch: {
             /** @description Ids of the created tasks, in request order. */
             ids: string[];
+            /** @description One per agent type of the batch that no live worker serves (those tasks wait). */
+            warnings: string[];
         };
         /**
          * CreatedToken
@@ -6363,6 +6499,11 @@ export interface components {
              * @description Last change.
              */
             updated_at: string;
+            /**
+             * @description Why the task may not run soon, for humans: set while it waits (PENDING, QUEUED) for an
+             *     agent type no live worker serves. Empty otherwise.
+             */
+            warnings: string[];
         };
         /**
          * TaskYaml
@@ -6477,6 +6618,47 @@ export interface components {
             task_id?: string;
             /** @description Why it was ignored. */
             detail?: string;
+        };
+        /**
+         * WorkerView
+         * @description A live worker process.
+         */
+        WorkerView: {
+            /** @description `WORKER_ID`. */
+            id: string;
+            /** @description Host name. */
+            host: string;
+            /** @description Version of the worker binary. */
+            version: string;
+            /** @description Agent types it claims. */
+            agents: string[];
+            /**
+             * Format: uint32
+             * @description Attempts it may run at once.
+             */
+            concurrency: number;
+            /**
+             * Format: uint32
+             * @description Attempts it runs now (as of its last heartbeat).
+             */
+            running: number;
+            /** @description How it sandboxes agents (`none` when not configured). */
+            sandbox: string;
+            /**
+             * Format: date-time
+             * @description When the process started.
+             */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description Its last heartbeat.
+             */
+            last_seen_at: string;
+            /**
+             * Format: date-time
+             * @description Dropped from this list after this unless it heartbeats again (one lease TTL after its last heartbeat).
+             */
+            expires_at: string;
         };
         /**
          * YamlAgent

@@ -6,7 +6,8 @@
 //! ended) with the fewest active tasks (QUEUED or RUNNING), ties broken alphabetically; if all
 //! are paused, the least active regardless. The model tier comes from a classifier (a model
 //! answering `{agent_type, model, reason}`, checked by [`parse_model_answer`]) or, without one,
-//! from [`rule_model`]. Reading the loads and calling the model are the callers' business.
+//! from [`rule_model`]. Candidates are first narrowed to those a live worker serves
+//! ([`live_candidates`]). Reading the loads and calling the model are the callers' business.
 
 use chrono::{DateTime, Utc};
 
@@ -80,6 +81,21 @@ pub fn assign_agent(loads: &mut [AgentLoad], now: DateTime<Utc>) -> Option<Agent
         agent,
         reason: format!("agent {}: {rule}: {}", agent.as_str(), listed.join(", ")),
     })
+}
+
+/// Keeps the candidates some live worker serves. When none is served, all stay (the rule
+/// above decides among them as before) and the returned note says why, for the task's
+/// classification reason: its task will wait for a worker.
+pub fn live_candidates(loads: Vec<AgentLoad>, served: &[AgentKind]) -> (Vec<AgentLoad>, Option<String>) {
+    if loads.iter().any(|l| served.contains(&l.agent)) {
+        return (loads.into_iter().filter(|l| served.contains(&l.agent)).collect(), None);
+    }
+    let names: Vec<&str> = loads.iter().map(|l| l.agent.as_str()).collect();
+    let note = format!(
+        "no live worker serves any candidate ({}); chose among all of them",
+        names.join(", ")
+    );
+    (loads, Some(note))
 }
 
 /// The model tiers of an agent type as (keyword, model name) pairs, lightest first. Agent types
@@ -253,6 +269,19 @@ mod tests {
             paused: false,
             paused_until: None,
         }
+    }
+
+    #[test]
+    fn only_served_candidates_unless_none_is() {
+        let loads = vec![load(AgentKind::Claude, 0), load(AgentKind::Gemini, 5)];
+        let (kept, note) = live_candidates(loads.clone(), &[AgentKind::Gemini, AgentKind::Exec]);
+        assert_eq!(kept, vec![load(AgentKind::Gemini, 5)]);
+        assert!(note.is_none());
+        let mut kept = kept;
+        assert_eq!(assign_agent(&mut kept, Utc::now()).map(|c| c.agent), Some(AgentKind::Gemini));
+        let (kept, note) = live_candidates(loads.clone(), &[AgentKind::Exec]);
+        assert_eq!(kept, loads);
+        assert!(note.is_some_and(|n| n.contains("no live worker") && n.contains("claude, gemini")));
     }
 
     #[test]

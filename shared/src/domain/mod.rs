@@ -1,4 +1,5 @@
-//! Pure domain: ids, task specs, the state machine, retry policy and attempt outcomes.
+//! Pure domain: ids, task specs, the state machine, retry policy, attempt outcomes and the
+//! worker registry's records.
 //!
 //! Nothing here does I/O or imports tokio, redis, sqlx or poem: the rules can be tested as
 //! plain functions, and every edge (HTTP, Postgres rows, stream entries) converts to and from
@@ -19,6 +20,7 @@ pub mod retry;
 pub mod state;
 pub mod story;
 pub mod task;
+pub mod worker;
 
 pub use dispatch::{AgentSettings, AgentStats, Dispatch};
 pub use history::{Changes, EventRecord, Execution, FeedEvent};

@@ -15,6 +15,7 @@
 //! - [`stories`]: stories, their tasks (work, checkers, validation) and history; story state
 //!   changes are conditional UPDATEs like task ones, checkers are created and applied once.
 //! - [`logs`]: whole execution logs, gzip-compressed, archived when an attempt ends.
+//! - [`workers`]: the worker registry (live = heartbeat within a lease TTL).
 //! - [`workspaces`]: archived workspaces of BLOCKED tasks, written only by the owning attempt.
 //! - [`retention`]: pruning terminal tasks and their history in batches (rolled up into daily
 //!   statistics first), and the fleet-wide maintenance leases that let one worker do it.
@@ -33,6 +34,7 @@ mod rows;
 pub mod stories;
 pub mod tasks;
 pub mod tokens;
+pub mod workers;
 pub mod workspaces;
 
 use std::time::Duration;

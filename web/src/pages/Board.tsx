@@ -116,6 +116,11 @@ export function Board() {
                         <span>{t.agent}</span>
                         {col.states.length > 1 && <span class="substate">{t.state.toLowerCase()}</span>}
                         {t.priority !== "normal" && <span>{t.priority}</span>}
+                        {t.warnings.length > 0 && (
+                          <span class="warning" role="note" title={t.warnings.join("\n")} data-testid="card-warning">
+                            no live worker
+                          </span>
+                        )}
                         {t.labels.map((l) => (
                           <span class="label" key={l}>
                             {l}

@@ -1,7 +1,7 @@
 // New task: a form for the common fields (JSON `CreateTask`), or a task in the original YAML
 // shape posted as `application/yaml`.
 import { useEffect, useState } from "preact/hooks";
-import { AGENTS, api, describe, unwrap, type Project, type Schemas } from "../api";
+import { AGENTS, api, describe, unwrap, type Agent, type Project, type Schemas } from "../api";
 import { ErrorNote } from "../format";
 
 type CreateTask = Schemas["CreateTask"];
@@ -45,14 +45,29 @@ export function Create() {
   const [yaml, setYaml] = useState("");
   const [yamlRun, setYamlRun] = useState(true);
 
+  const [agents, setAgents] = useState<Agent[]>([]);
   useEffect(() => {
     api.GET("/api/projects").then((res) => res.data && setProjects(res.data));
+    api.GET("/api/agents").then((res) => res.data && setAgents(res.data));
   }, []);
 
   const set = (k: keyof typeof f) => (e: Event) => {
     const el = e.currentTarget as HTMLInputElement;
     setF({ ...f, [k]: el.type === "checkbox" ? el.checked : el.value });
   };
+
+  /** Said before submitting: a task for an agent type no live worker serves waits for one. */
+  function unservedWarning(agent: string): string | null {
+    if (!agents.length) return null;
+    const live = (a: string) => (agents.find((x) => x.agent === a)?.live_workers ?? 0) > 0;
+    if (agent === "auto") {
+      return live("claude") || live("gemini")
+        ? null
+        : "No live worker serves claude or gemini: a classified task will wait until one starts.";
+    }
+    return live(agent) ? null : `No live worker serves ${agent}: the task will wait until one starts (WORKER_AGENTS).`;
+  }
+  const formWarning = unservedWarning(f.agent);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -192,6 +207,11 @@ export function Create() {
               </option>
             ))}
           </select>
+          {formWarning && (
+            <p class="warning" role="note" data-testid="form-warning">
+              {formWarning}
+            </p>
+          )}
         </div>
         <div class="field">
           <label for="f-project">Project</label>

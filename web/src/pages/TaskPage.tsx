@@ -2,7 +2,7 @@
 // log of the running attempt, every execution and the state history.
 import { useEffect, useState } from "preact/hooks";
 import { api, describe, unwrap, type Execution, type Task, type TaskEvent } from "../api";
-import { duration, ErrorNote, Head, StateBadge, when } from "../format";
+import { duration, ErrorNote, Head, StateBadge, Warnings, when } from "../format";
 import { LiveBadge, useDebounced, useTaskEvents } from "../live";
 import { LiveLog } from "./LiveLog";
 
@@ -55,6 +55,7 @@ export function TaskPage({ id }: { id: string }) {
       <p class="sr-only" role="status" aria-live="polite" data-testid="task-state">
         State: {task.state}
       </p>
+      <Warnings warnings={task.warnings} />
       <Actions task={task} onDone={(msg) => (setNotice(msg), load())} onError={setError} />
       {notice && (
         <p role="status" class="notice">

@@ -1,5 +1,6 @@
 //! Classification at enqueue. Drafts that name no agent (or `auto`) get one by pickAgent over
-//! the agent types in `CLASSIFY_AGENTS`, from their loads in Postgres; those of them that name
+//! the agent types in `CLASSIFY_AGENTS` that a live worker serves (all of them, with a note in
+//! the reason, when none is), from their loads in Postgres; those of them that name
 //! no model get a tier from the local model (a JSON answer within `CLASSIFY_TIMEOUT_MS`) or,
 //! without one or when it fails, from the rules. Why is recorded on the task's `create` event.
 //! The choices themselves are `shared::domain::classify`.
@@ -35,10 +36,14 @@ pub async fn parse_all(
     prefix: impl Fn(usize) -> String,
 ) -> Result<Vec<Parsed>, ApiError> {
     let wants_auto = drafts.iter().any(|d| classify::wants_auto_agent(d.agent.as_deref()));
-    let mut loads = if wants_auto {
-        state.store.agent_loads(&state.settings.classify_agents).await?
+    let (mut loads, fallback) = if wants_auto {
+        let all = state.store.agent_loads(&state.settings.classify_agents).await?;
+        match state.live.served(&state.store, &state.settings.classify_agents).await {
+            Some(served) => classify::live_candidates(all, &served),
+            None => (all, None),
+        }
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     let now = Utc::now();
     let mut parsed = Vec::with_capacity(drafts.len());
@@ -46,7 +51,14 @@ pub async fn parse_all(
     for (i, mut draft) in drafts.into_iter().enumerate() {
         let choice = classify::wants_auto_agent(draft.agent.as_deref())
             .then(|| classify::assign_agent(&mut loads, now))
-            .flatten();
+            .flatten()
+            .map(|c| match &fallback {
+                Some(note) => classify::AgentChoice {
+                    reason: format!("{}; {note}", c.reason),
+                    ..c
+                },
+                None => c,
+            });
         if let Some(c) = &choice {
             draft.agent = Some(c.agent.as_str().to_owned());
         }

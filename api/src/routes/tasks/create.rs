@@ -221,13 +221,13 @@ pub async fn create_one(
     }
 }
 
-/// `POST /api/tasks/batch`.
+/// `POST /api/tasks/batch`: the ids and agent types created, in request order.
 pub async fn create_batch(
     state: &AppState,
     auth: &BearerAuth,
     drafts: Vec<TaskDraft>,
     run: bool,
-) -> Result<Vec<TaskId>, ApiError> {
+) -> Result<Vec<(TaskId, shared::domain::AgentKind)>, ApiError> {
     auth.write()?;
     let max = state.settings.max_batch;
     if drafts.is_empty() || drafts.len() > max {
@@ -259,7 +259,7 @@ pub async fn create_batch(
         .await
         .map_err(reference_error)?;
     dispatch_queued(state, &tasks, &marks).await;
-    Ok(new.iter().map(|n| n.id).collect())
+    Ok(new.iter().map(|n| (n.id, n.spec.agent)).collect())
 }
 
 /// A reference to a project or parent task that does not exist is the client's mistake (422).

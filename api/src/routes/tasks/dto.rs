@@ -286,6 +286,8 @@ pub struct CreateTaskBatch {
 pub struct CreatedBatch {
     /// Ids of the created tasks, in request order.
     pub ids: Vec<Uuid>,
+    /// One per agent type of the batch that no live worker serves (those tasks wait).
+    pub warnings: Vec<String>,
 }
 
 /// A question an agent asked.
@@ -360,6 +362,9 @@ pub struct TaskView {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Why the task may not run soon, for humans: set while it waits (PENDING, QUEUED) for an
+    /// agent type no live worker serves. Empty otherwise.
+    pub warnings: Vec<String>,
 }
 
 impl From<domain::Task> for TaskView {
@@ -402,6 +407,7 @@ impl From<domain::Task> for TaskView {
             rejection_comment: t.rejection_comment,
             created_at: t.created_at,
             updated_at: t.updated_at,
+            warnings: Vec::new(),
         }
     }
 }

@@ -10,7 +10,7 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
-use shared::domain::{TaskEvent, TaskId, TaskState};
+use shared::domain::{AgentKind, TaskEvent, TaskId, TaskState};
 use shared::outbox;
 use shared::store::tasks::{Applied, TaskFilter};
 use uuid::Uuid;
@@ -20,6 +20,7 @@ use self::dto::{
 };
 use super::ApiTags;
 use crate::auth::BearerAuth;
+use crate::live::unserved_warning;
 use crate::problem::{ApiError, FieldProblem};
 use crate::state::AppState;
 
@@ -44,7 +45,8 @@ impl TasksApi {
     /// Create a task
     ///
     /// JSON or the original task YAML (`application/yaml`). With `run=true` the task is
-    /// submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. An
+    /// submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. A task for an
+    /// agent type no live worker serves is still created; its `warnings` say so. An
     /// `Idempotency-Key` makes retries safe: the same key and body within 24 hours return the
     /// first task (200); the same key with another body is 409.
     #[oai(path = "/", method = "post")]
@@ -66,8 +68,8 @@ impl TasksApi {
             draft.project_id = Some(create::project_of_dir(&state, &dir, draft.project_id).await?);
         }
         match create::create_one(&state, &auth, draft, hash_input, run.0, idempotency_key.0).await? {
-            create::Created::New(t) => Ok(CreateResponse::Created(Json(t.into()))),
-            create::Created::Replayed(t) => Ok(CreateResponse::Replayed(Json(t.into()))),
+            create::Created::New(t) => Ok(CreateResponse::Created(Json(warned(&state, t.into()).await))),
+            create::Created::Replayed(t) => Ok(CreateResponse::Replayed(Json(warned(&state, t.into()).await))),
         }
     }
 
@@ -86,9 +88,21 @@ impl TasksApi {
         body: Json<CreateTaskBatch>,
     ) -> Result<poem_openapi::payload::Json<CreatedBatch>, ApiError> {
         let drafts = body.0.tasks.into_iter().map(Into::into).collect();
-        let ids = create::create_batch(&state, &auth, drafts, run.0).await?;
+        let created = create::create_batch(&state, &auth, drafts, run.0).await?;
+        let mut agents: Vec<AgentKind> = created.iter().map(|(_, a)| *a).collect();
+        agents.sort_by_key(|a| a.as_str());
+        agents.dedup();
+        let warnings = match state.live.served(&state.store, &agents).await {
+            Some(served) => agents
+                .into_iter()
+                .filter(|a| !served.contains(a))
+                .map(unserved_warning)
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(Json(CreatedBatch {
-            ids: ids.into_iter().map(|i| i.as_uuid()).collect(),
+            ids: created.into_iter().map(|(i, _)| i.as_uuid()).collect(),
+            warnings,
         }))
     }
 
@@ -143,10 +157,9 @@ impl TasksApi {
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);
         let next_cursor = more.then(|| items.last().map(|t| t.id.as_uuid())).flatten();
-        Ok(Json(TaskPage {
-            items: items.into_iter().map(Into::into).collect(),
-            next_cursor,
-        }))
+        let mut items: Vec<TaskView> = items.into_iter().map(Into::into).collect();
+        warn_unserved(&state, &mut items).await;
+        Ok(Json(TaskPage { items, next_cursor }))
     }
 
     /// Get a task
@@ -160,7 +173,7 @@ impl TasksApi {
             .await?
             .ok_or_else(|| ApiError::not_found("task", id))?;
         auth.task(&task)?;
-        Ok(Json(task.into()))
+        Ok(Json(warned(&state, task.into()).await))
     }
 
     /// Run a task
@@ -319,6 +332,42 @@ impl TasksApi {
     }
 }
 
+/// Whether a task in this state waits for a worker of its agent type.
+fn waits(v: &TaskView) -> bool {
+    matches!(v.state, dto::TaskState::Pending | dto::TaskState::Queued)
+}
+
+/// Warns on each view of a waiting task whose agent type no live worker serves. Reading the
+/// registry failing leaves the views without warnings (the request itself succeeded).
+async fn warn_unserved(state: &AppState, views: &mut [TaskView]) {
+    let waiting: Vec<AgentKind> = views
+        .iter()
+        .filter(|v| waits(v))
+        .filter_map(|v| v.agent.parse().ok())
+        .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    let Some(served) = state.live.served(&state.store, &waiting).await else {
+        return;
+    };
+    for v in views.iter_mut().filter(|v| waits(v)) {
+        if let Ok(a) = v.agent.parse::<AgentKind>()
+            && !served.contains(&a)
+        {
+            v.warnings.push(unserved_warning(a));
+        }
+    }
+}
+
+/// One view with its warnings.
+async fn warned(state: &AppState, view: TaskView) -> TaskView {
+    let mut views = [view];
+    warn_unserved(state, &mut views).await;
+    let [view] = views;
+    view
+}
+
 /// Applies `event` to the task's current state and follows up on dispatch.
 async fn act(
     state: &AppState,
@@ -348,7 +397,7 @@ async fn act(
                     tracing::warn!(error.message = %e, task.id = %id, "could not remove delayed order");
                 }
             }
-            Ok(Json((*task).into()))
+            Ok(Json(warned(state, (*task).into()).await))
         }
         Some(Applied::Illegal(e)) => Err(ApiError::illegal_transition(e.from, e.to_string())),
         Some(Applied::Stale) => {

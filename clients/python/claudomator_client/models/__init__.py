@@ -51,6 +51,7 @@ from .token_view import TokenView
 from .validate_body import ValidateBody
 from .vapid_public_key import VapidPublicKey
 from .webhook_result import WebhookResult
+from .worker_view import WorkerView
 from .yaml_agent import YamlAgent
 from .yaml_retry import YamlRetry
 
@@ -106,6 +107,7 @@ __all__ = (
     "ValidateBody",
     "VapidPublicKey",
     "WebhookResult",
+    "WorkerView",
     "YamlAgent",
     "YamlRetry",
 )

@@ -32,6 +32,9 @@ class AgentView:
             running (int): RUNNING.
             dead (int): FAILED as dead letters (attempts ran out on lost leases).
             paused (bool): Paused by an operator.
+            live_workers (int): Live workers serving this agent type (0: its tasks wait until one starts).
+            free_capacity (int): Attempts the live workers could start now: their free permits (shared by every agent
+                type a worker serves), capped by the fleet-wide limit less RUNNING.
             oldest_waiting_secs (float | Unset): Age of the oldest due QUEUED task, in seconds.
             paused_until (datetime.datetime | Unset): Paused by a rate limit until then.
             pause_reason (str | Unset): Why it is paused.
@@ -44,6 +47,8 @@ class AgentView:
     running: int
     dead: int
     paused: bool
+    live_workers: int
+    free_capacity: int
     oldest_waiting_secs: float | Unset = UNSET
     paused_until: datetime.datetime | Unset = UNSET
     pause_reason: str | Unset = UNSET
@@ -67,6 +72,10 @@ class AgentView:
 
         paused = self.paused
 
+        live_workers = self.live_workers
+
+        free_capacity = self.free_capacity
+
         oldest_waiting_secs = self.oldest_waiting_secs
 
         paused_until: str | Unset = UNSET
@@ -87,6 +96,8 @@ class AgentView:
             "running": running,
             "dead": dead,
             "paused": paused,
+            "live_workers": live_workers,
+            "free_capacity": free_capacity,
         })
         if oldest_waiting_secs is not UNSET:
             field_dict["oldest_waiting_secs"] = oldest_waiting_secs
@@ -116,6 +127,10 @@ class AgentView:
 
         paused = d.pop("paused")
 
+        live_workers = d.pop("live_workers")
+
+        free_capacity = d.pop("free_capacity")
+
         oldest_waiting_secs = d.pop("oldest_waiting_secs", UNSET)
 
         _paused_until = d.pop("paused_until", UNSET)
@@ -139,6 +154,8 @@ class AgentView:
             running=running,
             dead=dead,
             paused=paused,
+            live_workers=live_workers,
+            free_capacity=free_capacity,
             oldest_waiting_secs=oldest_waiting_secs,
             paused_until=paused_until,
             pause_reason=pause_reason,

@@ -26,9 +26,11 @@ class CreatedBatch:
 
         Attributes:
             ids (list[UUID]): Ids of the created tasks, in request order.
+            warnings (list[str]): One per agent type of the batch that no live worker serves (those tasks wait).
      """
 
     ids: list[UUID]
+    warnings: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -43,11 +45,16 @@ class CreatedBatch:
 
 
 
+        warnings = self.warnings
+
+
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
             "ids": ids,
+            "warnings": warnings,
         })
 
         return field_dict
@@ -67,8 +74,12 @@ class CreatedBatch:
             ids.append(ids_item)
 
 
+        warnings = cast(list[str], d.pop("warnings"))
+
+
         created_batch = cls(
             ids=ids,
+            warnings=warnings,
         )
 
 

@@ -47,6 +47,8 @@ class TaskView:
             allowed_tools (list[str]): Allowed tools.
             created_at (datetime.datetime): Created.
             updated_at (datetime.datetime): Last change.
+            warnings (list[str]): Why the task may not run soon, for humans: set while it waits (PENDING, QUEUED) for an
+                agent type no live worker serves. Empty otherwise.
             model (str | Unset): Model.
             timeout_secs (int | Unset): Per-attempt timeout in seconds.
             budget_usd (float | Unset): Budget.
@@ -77,6 +79,7 @@ class TaskView:
     allowed_tools: list[str]
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    warnings: list[str]
     model: str | Unset = UNSET
     timeout_secs: int | Unset = UNSET
     budget_usd: float | Unset = UNSET
@@ -139,6 +142,10 @@ class TaskView:
 
         updated_at = self.updated_at.isoformat()
 
+        warnings = self.warnings
+
+
+
         model = self.model
 
         timeout_secs = self.timeout_secs
@@ -193,6 +200,7 @@ class TaskView:
             "allowed_tools": allowed_tools,
             "created_at": created_at,
             "updated_at": updated_at,
+            "warnings": warnings,
         })
         if model is not UNSET:
             field_dict["model"] = model
@@ -282,6 +290,9 @@ class TaskView:
 
 
 
+        warnings = cast(list[str], d.pop("warnings"))
+
+
         model = d.pop("model", UNSET)
 
         timeout_secs = d.pop("timeout_secs", UNSET)
@@ -363,6 +374,7 @@ class TaskView:
             allowed_tools=allowed_tools,
             created_at=created_at,
             updated_at=updated_at,
+            warnings=warnings,
             model=model,
             timeout_secs=timeout_secs,
             budget_usd=budget_usd,

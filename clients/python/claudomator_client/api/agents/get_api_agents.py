@@ -131,7 +131,8 @@ def sync_detailed(
 ) -> Response[Problem | list[AgentView]]:
     """ List agent types
 
-     Queue statistics (from Postgres, the source of truth) and settings of every agent type.
+     Queue statistics (from Postgres, the source of truth), settings, live workers and free
+    capacity of every agent type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,7 +160,8 @@ def sync(
 ) -> Problem | list[AgentView] | None:
     """ List agent types
 
-     Queue statistics (from Postgres, the source of truth) and settings of every agent type.
+     Queue statistics (from Postgres, the source of truth), settings, live workers and free
+    capacity of every agent type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +184,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | list[AgentView]]:
     """ List agent types
 
-     Queue statistics (from Postgres, the source of truth) and settings of every agent type.
+     Queue statistics (from Postgres, the source of truth), settings, live workers and free
+    capacity of every agent type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -210,7 +213,8 @@ async def asyncio(
 ) -> Problem | list[AgentView] | None:
     """ List agent types
 
-     Queue statistics (from Postgres, the source of truth) and settings of every agent type.
+     Queue statistics (from Postgres, the source of truth), settings, live workers and free
+    capacity of every agent type.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

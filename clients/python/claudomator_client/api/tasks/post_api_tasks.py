@@ -172,7 +172,8 @@ def sync_detailed(
     """ Create a task
 
      JSON or the original task YAML (`application/yaml`). With `run=true` the task is
-    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. An
+    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. A task for an
+    agent type no live worker serves is still created; its `warnings` say so. An
     `Idempotency-Key` makes retries safe: the same key and body within 24 hours return the
     first task (200); the same key with another body is 409.
 
@@ -214,7 +215,8 @@ def sync(
     """ Create a task
 
      JSON or the original task YAML (`application/yaml`). With `run=true` the task is
-    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. An
+    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. A task for an
+    agent type no live worker serves is still created; its `warnings` say so. An
     `Idempotency-Key` makes retries safe: the same key and body within 24 hours return the
     first task (200); the same key with another body is 409.
 
@@ -251,7 +253,8 @@ async def asyncio_detailed(
     """ Create a task
 
      JSON or the original task YAML (`application/yaml`). With `run=true` the task is
-    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. An
+    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. A task for an
+    agent type no live worker serves is still created; its `warnings` say so. An
     `Idempotency-Key` makes retries safe: the same key and body within 24 hours return the
     first task (200); the same key with another body is 409.
 
@@ -293,7 +296,8 @@ async def asyncio(
     """ Create a task
 
      JSON or the original task YAML (`application/yaml`). With `run=true` the task is
-    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. An
+    submitted at once (QUEUED); otherwise it waits in PENDING for `POST /run`. A task for an
+    agent type no live worker serves is still created; its `warnings` say so. An
     `Idempotency-Key` makes retries safe: the same key and body within 24 hours return the
     first task (200); the same key with another body is 409.
 

@@ -44,6 +44,7 @@ pub const STRICT_OBJECTS: &[&str] = &[
     "CreateStoryTask",
     "CreateTask",
     "CreateTaskBatch",
+    "CreateToken",
     "ElaborateBody",
     "ElaborateStoryBody",
     "ExecOptions",

@@ -207,13 +207,17 @@ fn nullable_request_optionals(doc: &mut Value) {
         }
     }
     for name in reached {
-        let Some(schema) = schemas.get_mut(name.as_str()).and_then(Value::as_mapping_mut) else { continue };
+        let Some(schema) = schemas.get_mut(name.as_str()).and_then(Value::as_mapping_mut) else {
+            continue;
+        };
         let required: Vec<Value> = schema
             .get("required")
             .and_then(Value::as_sequence)
             .cloned()
             .unwrap_or_default();
-        let Some(props) = schema.get_mut("properties").and_then(Value::as_mapping_mut) else { continue };
+        let Some(props) = schema.get_mut("properties").and_then(Value::as_mapping_mut) else {
+            continue;
+        };
         for (key, prop) in props.iter_mut() {
             let Value::Mapping(p) = prop else { continue };
             if required.contains(key) {

@@ -21,6 +21,9 @@
 #               workloads they have (bullmq: W1 batch, W1 single, W2; bullmq-pg and apalis: W1
 #               batch, W2; arq: W1 single).
 #   PAIRS       rounds of each compared workload (3; the medians need at least 3)
+#   HISTORY_N   tasks of history for the `history` part (1000000; not in the default PARTS):
+#               W1 batch on an empty database, then on HISTORY_N COMPLETED tasks (with their
+#               events and executions) made with SQL; ratio to empty, bytes per task by table
 #   N           W1 task count (20000)            W1_VARIANTS  "batch single"
 #   RATE        W2 tasks/s (500)                 DURATION_S   W2 seconds (10)
 #   MEM_N       tasks enqueued for the Redis memory figure (100000)
@@ -216,13 +219,19 @@ start_worker() {
   log "worker $id did not start reading"; tail -20 "$LOGS/worker-$id.log" >&2; return 1
 }
 
-drive() { # drive SECONDS args...: the driver, bounded in time, output to the results
+DRIVEN=""
+run_driver() { # run_driver SECONDS args...: the driver, bounded in time; its lines in DRIVEN
   local t="$1"; shift
-  local line l
   wait_quiet
-  line="$(timeout --signal=TERM "$t" "$DRIVER" "$@" --url "$API_URL" --token "$TOKEN" --db "$DB_URL" \
+  DRIVEN="$(timeout --signal=TERM "$t" "$DRIVER" "$@" --url "$API_URL" --token "$TOKEN" --db "$DB_URL" \
     --redis "$REDIS_URL" --prefix "$PREFIX" --worker-concurrency "$CONCURRENCY" --redis-pid "$REDIS_PID" \
     2>>"$LOGS/driver.log")" || { log "driver $1 failed or timed out (see $LOGS/driver.log)"; tail -5 "$LOGS/driver.log" >&2; return 1; }
+}
+
+drive() { # drive SECONDS args...: the driver, bounded in time, output to the results
+  local line l
+  run_driver "$@" || return 1
+  line="$DRIVEN"
   # Every line of the driver (the result and its profile line) gets the round and the quiet check.
   while IFS= read -r l; do
     [ -n "$l" ] && emit "$l round=$ROUND $QUIET"
@@ -310,6 +319,85 @@ run_w1() { # run_w1 VARIANT: one W1 run of that variant (batch or single)
   fi
 }
 
+# sizes: every table of cm_bench with its size (indexes and TOAST included), one `name bytes` a line.
+sizes() {
+  "${PSQL[@]}" -d "$DB" -F ' ' -c "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c \
+    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
+}
+
+# table_bytes DIVISOR BASELINE_FILE: `bytes_<table>=…` per task of what each table grew by since
+# the baseline (tables that grew by at least one byte per task) and `bytes_per_task=…` in all.
+table_bytes() {
+  sizes | awk -v n="$1" 'NR == FNR { base[$1] = $2; next }
+    { d = $2 - base[$1]; t += d; if (d / n >= 1) printf "bytes_%s=%.0f ", $1, d / n }
+    END { printf "bytes_per_task=%.0f", t / n }' "$2" -
+}
+
+# make_history H: H COMPLETED noop tasks created over the ten days before the last hour (inside
+# the default retention, so nothing is pruned meanwhile), each with the rows a real one has: its
+# three events (create to QUEUED, start, succeed) and one execution, written with SQL. Their
+# events count as published (the outbox row is dropped). VACUUM ANALYZE then leaves the tables
+# as an installation past its first autovacuum would have them.
+make_history() {
+  local h="$1"
+  "${PSQL[@]}" -d "$DB" <<SQL
+WITH g AS (
+  SELECT i, (extract(epoch FROM now()) * 1000)::bigint - 3600000 - (i::bigint * 864000000 / $h) AS ms,
+         uuid_send(gen_random_uuid()) AS r
+  FROM generate_series(1, $h) AS i
+)
+INSERT INTO tasks (id, title, agent, state, attempt, attempts_charged, queued_at, created_at, updated_at)
+SELECT encode(set_byte(overlay(r PLACING substring(int8send(ms) FROM 3) FROM 1 FOR 6), 6,
+                       (get_byte(r, 6) & 15) | 112), 'hex')::uuid,
+       'history', 'noop', 'COMPLETED', 1, 1, to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0),
+       to_timestamp(ms / 1000.0) + interval '5 milliseconds'
+FROM g;
+INSERT INTO task_events (task_id, from_state, to_state, event, attempt, actor, created_at)
+SELECT t.id, e.f::task_state, e.t::task_state, e.ev, e.a, e.actor, t.created_at + e.d * interval '1 millisecond'
+FROM tasks t CROSS JOIN (VALUES (NULL, 'QUEUED', 'create', 0, 'api:bench', 0),
+                                ('QUEUED', 'RUNNING', 'start', 1, 'bench-w1', 2),
+                                ('RUNNING', 'COMPLETED', 'succeed', 1, 'bench-w1', 5)) AS e(f, t, ev, a, actor, d)
+ORDER BY t.id, e.d;
+DELETE FROM event_outbox_batches;
+INSERT INTO executions (id, task_id, attempt, worker_id, started_at, finished_at, exit_code, outcome)
+SELECT gen_random_uuid(), t.id, 1, 'bench-w1', t.created_at + interval '2 milliseconds', t.updated_at, 0, 'succeeded'
+FROM tasks t;
+SQL
+  "${PSQL[@]}" -d "$DB" -c "VACUUM ANALYZE" >/dev/null
+}
+
+# HISTORY: W1 batch on an empty database, then W1 batch on HISTORY_N tasks of history; reports
+# the ratio, and the bytes per task of each (by table): of the run's tasks, made through the API,
+# and of the history. The two W1 lines are kept with the prefix `history_w1` (not W1 results).
+run_history() {
+  local h="${HISTORY_N:-1000000}" empty hist fill0 fill_s api_bytes hist_bytes
+  log "HISTORY: W1 batch of $N tasks on an empty database, then on $h tasks of history (round $ROUND)"
+  fresh_world || return 1
+  sizes >"$LOGS/sizes-empty.txt"
+  start_api || return 1
+  start_worker bench-h1 || return 1
+  run_driver 300 w1 --variant batch --n "$N" --poll "$POLL" --api-pid "$API_PID" --worker-pid "$LAST_WORKER_PID" || return 1
+  emit "history_w1 $(head -1 <<<"$DRIVEN") round=$ROUND $QUIET"
+  empty="$(head -1 <<<"$DRIVEN" | tr ' ' '\n' | sed -n 's/^jobs_per_s=//p')"
+  stop_services
+  api_bytes="$(table_bytes "$N" "$LOGS/sizes-empty.txt")"
+  fresh_world || return 1
+  fill0=$(date +%s.%N)
+  make_history "$h" || return 1
+  fill_s=$(awk -v a="$fill0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+  hist_bytes="$(table_bytes "$h" "$LOGS/sizes-empty.txt" | sed 's/bytes_/history_bytes_/g')"
+  start_api || return 1
+  start_worker bench-h2 || return 1
+  run_driver 600 w1 --variant batch --n "$N" --poll "$POLL" --history "$h" --api-pid "$API_PID" \
+    --worker-pid "$LAST_WORKER_PID" || return 1
+  emit "history_w1 $(head -1 <<<"$DRIVEN") history=$h round=$ROUND $QUIET"
+  hist="$(head -1 <<<"$DRIVEN" | tr ' ' '\n' | sed -n 's/^jobs_per_s=//p')"
+  stop_services
+  emit "peer=claudomator workload=W1_HISTORY history=$h n=$N jobs_per_s=$hist empty_jobs_per_s=$empty \
+ratio_to_empty=$(awk -v a="$hist" -v b="$empty" 'BEGIN{ if (b > 0) printf "%.3f", a / b; else print "nan" }') \
+history_fill_s=$fill_s $api_bytes $hist_bytes round=$ROUND"
+}
+
 run_w2() { # run_w2 [AGENTS]
   local agents="${1:-noop}"
   log "W2: open loop $RATE tasks/s for $DURATION_S s (worker agents: $agents, round $ROUND)"
@@ -392,6 +480,7 @@ for part in $PARTS; do
     mem) run_mem || part_failed mem ;;
     kill) run_kill || part_failed kill ;;
     flush) run_flush || part_failed flush ;;
+    history) run_history || part_failed history ;;
     w1 | w2 | w2mixed | bullmq | bullmq-pg | apalis | arq) ;;
     *) log "unknown part $part" ;;
   esac

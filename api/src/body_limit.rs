@@ -1,6 +1,9 @@
 //! Request body limit. poem's `SizeLimit` insists on `Content-Length` for every request
-//! (GETs included); this one trusts a declared length when present and otherwise reads at most
-//! the limit from the stream, answering 413 either way.
+//! (GETs included); this one trusts a declared length when present (hyper refuses a body longer
+//! than it declares, over HTTP/1.1 and HTTP/2 alike) and otherwise — HTTP/1.1 chunked, or an
+//! HTTP/2 stream without `content-length`, which carries no `Transfer-Encoding` header — reads
+//! at most the limit from the stream, answering 413 as soon as it is passed, so memory stays
+//! bounded by the limit whatever the client sends.
 
 use poem::http::StatusCode;
 use poem::{Endpoint, IntoResponse, Request, Response};
@@ -22,7 +25,7 @@ pub async fn limit_body<E: Endpoint>(ep: &E, mut req: Request, max: usize) -> po
     match declared {
         Some(len) if len > max as u64 => return Err(too_large()),
         Some(_) => {}
-        None if req.headers().contains_key(poem::http::header::TRANSFER_ENCODING) => {
+        None => {
             let mut buf = Vec::new();
             let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
             req.take_body()
@@ -36,7 +39,6 @@ pub async fn limit_body<E: Endpoint>(ep: &E, mut req: Request, max: usize) -> po
             }
             req.set_body(buf);
         }
-        None => {}
     }
     Ok(ep.call(req).await?.into_response())
 }

@@ -15,6 +15,7 @@ mod enums;
 mod events;
 mod faults;
 mod gemini;
+mod hostile;
 mod loops;
 mod openapi_drift;
 mod push;

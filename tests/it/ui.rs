@@ -38,6 +38,28 @@ fn ensure_built(web: &Path) {
     }
 }
 
+/// Built or not, the UI's pages carry the headers that keep it from being framed or from loading
+/// anything from elsewhere; the API's answers are not the UI's and do not need them.
+#[tokio::test]
+async fn the_ui_is_served_with_a_strict_content_security_policy() {
+    let app = TestApp::spawn_without_worker().await;
+    let index = app.http.get(format!("{}/", app.api.url)).send().await.expect("GET /");
+    let h = index.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+}
+
 /// Run alone (`scripts/test.sh` does, after the suite): Chromium's load on a small machine would
 /// stretch the suite's timing-bound tests.
 /// `cargo test -p tests --test it the_web_ui -- --ignored` runs it.

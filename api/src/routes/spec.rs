@@ -19,14 +19,16 @@
 //! 3. Server-sent event responses say how the events are framed.
 //! 4. Request bodies that refuse unknown properties (`#[oai(deny_unknown_fields)]`, which
 //!    poem-openapi does not state in the schema) say `additionalProperties: false`.
+//! 5. poem-openapi reads `null` for an optional property as absent, so in every schema a
+//!    request body reaches, optional properties are declared `nullable`.
 //!
 //! The document also answers which methods a path takes ([`allowed_methods`]), for the `Allow`
 //! header of 405 answers.
 //!
 //! The convention for optional values is not a correction but a rule for the DTOs: every
 //! `Object` carries `#[oai(skip_serializing_if_is_none)]`, so an absent value is omitted and
-//! never `null`; only request fields where `null` means "clear" (`MaybeUndefined`) are declared
-//! `nullable`.
+//! never `null`; request schemas declare their optional properties `nullable` (correction 5;
+//! `null` is the same as absent there, except for `MaybeUndefined` fields, where it clears).
 
 use serde_yaml::{Mapping, Value};
 
@@ -42,6 +44,7 @@ pub const STRICT_OBJECTS: &[&str] = &[
     "CreateStoryTask",
     "CreateTask",
     "CreateTaskBatch",
+    "CreateToken",
     "ElaborateBody",
     "ElaborateStoryBody",
     "ExecOptions",
@@ -68,6 +71,7 @@ fn document() -> Result<Value, serde_yaml::Error> {
             }
         }
     }
+    nullable_request_optionals(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_mapping_mut) {
         for item in paths.values_mut() {
             for method in METHODS {
@@ -155,6 +159,79 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
         })
         .max_by_key(|(segments, _)| segments.iter().filter(|s| s.is_some()).count())
         .map(|(_, methods)| methods.as_str())
+}
+
+/// Names of the component schemas `v` refers to.
+fn refs_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Mapping(m) => {
+            if let Some(name) = m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(name.to_owned());
+            }
+            m.values().for_each(|c| refs_in(c, out));
+        }
+        Value::Sequence(s) => s.iter().for_each(|c| refs_in(c, out)),
+        _ => {}
+    }
+}
+
+/// Correction 5.
+fn nullable_request_optionals(doc: &mut Value) {
+    let mut todo = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_mapping) {
+        for item in paths.values() {
+            for method in METHODS {
+                if let Some(body) = item.get(method).and_then(|op| op.get("requestBody")) {
+                    refs_in(body, &mut todo);
+                }
+            }
+        }
+    }
+    let Some(schemas) = doc
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_mapping_mut)
+    else {
+        return;
+    };
+    let mut reached = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if reached.insert(name.clone())
+            && let Some(schema) = schemas.get(name.as_str())
+        {
+            refs_in(schema, &mut todo);
+        }
+    }
+    for name in reached {
+        let Some(schema) = schemas.get_mut(name.as_str()).and_then(Value::as_mapping_mut) else {
+            continue;
+        };
+        let required: Vec<Value> = schema
+            .get("required")
+            .and_then(Value::as_sequence)
+            .cloned()
+            .unwrap_or_default();
+        let Some(props) = schema.get_mut("properties").and_then(Value::as_mapping_mut) else {
+            continue;
+        };
+        for (key, prop) in props.iter_mut() {
+            let Value::Mapping(p) = prop else { continue };
+            if required.contains(key) {
+                continue;
+            }
+            if let Some(reference) = p.remove("$ref") {
+                // 3.0 ignores a reference's siblings: wrap it as for a described reference.
+                let mut only = Mapping::new();
+                only.insert("$ref".into(), reference);
+                p.insert("allOf".into(), Value::Sequence(vec![Value::Mapping(only)]));
+            }
+            p.insert("nullable".into(), Value::Bool(true));
+        }
+    }
 }
 
 /// Correction 1, everywhere in the document.

@@ -269,30 +269,35 @@ fn field(field: String, message: impl Into<String>) -> FieldProblem {
 fn dependency_order(tasks: &[CreateStoryTask]) -> Result<(), String> {
     let index: std::collections::HashMap<&str, usize> =
         tasks.iter().enumerate().map(|(i, t)| (t.key.as_str(), i)).collect();
-    // 0 unvisited, 1 on the stack, 2 done.
-    fn visit(
-        i: usize,
-        tasks: &[CreateStoryTask],
-        index: &std::collections::HashMap<&str, usize>,
-        mark: &mut [u8],
-    ) -> Result<(), String> {
-        match mark[i] {
-            1 => return Err(tasks[i].key.clone()),
-            2 => return Ok(()),
-            _ => {}
+    // Depth-first with an explicit stack (a recursive walk overflows the thread's stack on a
+    // long chain). 0 unvisited, 1 on the path, 2 done; a stack entry is (task, next dependency).
+    let mut mark = vec![0u8; tasks.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for start in 0..tasks.len() {
+        if mark[start] != 0 {
+            continue;
         }
-        mark[i] = 1;
-        for d in &tasks[i].depends_on {
+        mark[start] = 1;
+        stack.push((start, 0));
+        while let Some((i, next)) = stack.last_mut() {
+            let i = *i;
+            let Some(d) = tasks[i].depends_on.get(*next) else {
+                mark[i] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
             if let Some(&j) = index.get(d.as_str()) {
-                visit(j, tasks, index, mark)?;
+                match mark[j] {
+                    1 => return Err(tasks[j].key.clone()),
+                    0 => {
+                        mark[j] = 1;
+                        stack.push((j, 0));
+                    }
+                    _ => {}
+                }
             }
         }
-        mark[i] = 2;
-        Ok(())
-    }
-    let mut mark = vec![0u8; tasks.len()];
-    for i in 0..tasks.len() {
-        visit(i, tasks, &index, &mut mark)?;
     }
     Ok(())
 }
@@ -336,7 +341,11 @@ impl StoriesApi {
             errs.push(field("description".into(), "is longer than 16 KiB"));
         }
         if b.tasks.is_empty() || b.tasks.len() > MAX_TASKS {
-            errs.push(field("tasks".into(), format!("must hold 1 to {MAX_TASKS} tasks")));
+            // Nothing else is looked at: every further check is per task.
+            return Err(ApiError::validation(vec![field(
+                "tasks".into(),
+                format!("must hold 1 to {MAX_TASKS} tasks"),
+            )]));
         }
         let checker: Option<AgentKind> = match b.checker_agent.as_deref() {
             None | Some("") => None,
@@ -618,5 +627,42 @@ impl StoriesApi {
             ));
         }
         Ok(Json(load(state, auth, id).await?.into()))
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    fn task(key: String, depends_on: Vec<String>) -> CreateStoryTask {
+        CreateStoryTask {
+            key,
+            title: "t".into(),
+            instructions: None,
+            agent: None,
+            model: None,
+            acceptance_criteria: Vec::new(),
+            depends_on,
+            argv: None,
+            timeout: None,
+            budget_usd: None,
+            max_attempts: None,
+        }
+    }
+
+    #[test]
+    fn a_chain_far_longer_than_the_stack_allows_recursion_is_ordered_and_a_cycle_found() {
+        let n = 200_000;
+        let mut tasks: Vec<CreateStoryTask> = (0..n)
+            .map(|i| {
+                task(
+                    format!("k{i}"),
+                    if i == 0 { vec![] } else { vec![format!("k{}", i - 1)] },
+                )
+            })
+            .collect();
+        assert_eq!(dependency_order(&tasks), Ok(()));
+        tasks[0].depends_on = vec![format!("k{}", n - 1)];
+        assert!(dependency_order(&tasks).is_err());
     }
 }

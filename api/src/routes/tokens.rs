@@ -33,6 +33,7 @@ pub enum Role {
 /// `POST /api/tokens`.
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
+#[oai(deny_unknown_fields)]
 pub struct CreateToken {
     /// 1 to 100 characters; shows up as the actor of what the token does.
     pub name: String,

@@ -298,10 +298,12 @@ enum Poll {
     Exists,
 }
 
-/// Polls until all `n` tasks are COMPLETED; returns the instant it was seen. With
-/// [`Poll::Exists`], polling starts once `inserted` is set (no task can finish before).
+/// Polls until all `n` tasks are COMPLETED (on top of `history` COMPLETED tasks that were there
+/// before); returns the instant it was seen. With [`Poll::Exists`], polling starts once
+/// `inserted` is set (no task can finish before).
 async fn wait_completed(
     pg: &mut PgConnection,
+    history: i64,
     n: i64,
     every: Duration,
     deadline: Instant,
@@ -313,12 +315,12 @@ async fn wait_completed(
     loop {
         tick.tick().await;
         if Instant::now() > deadline {
-            let c = completed(pg).await?;
+            let c = completed(pg).await? - history;
             bail!("timeout: {c} of {n} tasks COMPLETED");
         }
         match poll {
             Poll::Count => {
-                if completed(pg).await? >= n {
+                if completed(pg).await? - history >= n {
                     return Ok(Instant::now());
                 }
             }
@@ -333,7 +335,7 @@ async fn wait_completed(
                 .await?;
                 if !busy {
                     let t = Instant::now();
-                    let c = completed(pg).await?;
+                    let c = completed(pg).await? - history;
                     if c != n {
                         bail!("all tasks finished but only {c} of {n} are COMPLETED");
                     }
@@ -361,12 +363,14 @@ async fn w1(a: &Args) -> Result<()> {
     let inflight: usize = a.n("inflight", 64)?;
     let conc = a.s("worker-concurrency", "64");
     let deadline = Instant::now() + Duration::from_secs(a.n("timeout-s", 300)?);
+    // COMPLETED tasks already in the database (the history part), not counted as this run's.
+    let history: i64 = a.n("history", 0)?;
     let pids = Pids::from_args(a);
     let api = Api::new(a)?;
     let mut pg = PgConnection::connect(&a.req("db")?).await?;
     let before = completed(&mut pg).await?;
-    if before != 0 {
-        bail!("database not fresh: {before} tasks COMPLETED already");
+    if before != history {
+        bail!("database not fresh: {before} tasks COMPLETED already (history: {history})");
     }
     let load_start = load1();
     // RSS sampler.
@@ -390,6 +394,8 @@ async fn w1(a: &Args) -> Result<()> {
     let poll = poll_mode(a)?;
     let analyze_db = (a.s("experiment-analyze", "0") == "1").then(|| a.s("db", ""));
     let inserted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Tasks of this run are the ones created from now on (server clock); older ones are history.
+    let since: f64 = sqlx::query_scalar("SELECT extract(epoch FROM now())::float8").fetch_one(&mut pg).await?;
     let cpu0 = cpu_snap(&mut pg, &pids).await?;
     let t0 = Instant::now();
     let sender: tokio::task::JoinHandle<Result<(Vec<String>, Instant)>> = {
@@ -433,7 +439,7 @@ async fn w1(a: &Args) -> Result<()> {
             r
         })
     };
-    let waited = wait_completed(&mut pg, n as i64, Duration::from_millis(10), deadline, poll, &inserted).await;
+    let waited = wait_completed(&mut pg, history, n as i64, Duration::from_millis(10), deadline, poll, &inserted).await;
     let t_end = match waited {
         Ok(t) => t,
         Err(e) => {
@@ -456,8 +462,9 @@ async fn w1(a: &Args) -> Result<()> {
         "SELECT count(*)::bigint, coalesce(max(e.attempt), 0)::int, \
                 extract(epoch FROM max(e.finished_at) - min(t.created_at))::float8, \
                 extract(epoch FROM max(t.created_at) - min(t.created_at))::float8 \
-         FROM tasks t JOIN executions e ON e.task_id = t.id",
+         FROM tasks t JOIN executions e ON e.task_id = t.id WHERE t.created_at >= to_timestamp($1)",
     )
+    .bind(since)
     .fetch_one(&mut pg)
     .await?;
     let (execs, max_attempt, pg_span, pg_enq_span): (i64, i32, f64, f64) = (r.get(0), r.get(1), r.get(2), r.get(3));
@@ -534,7 +541,7 @@ async fn w2(a: &Args) -> Result<()> {
         rtt.push(r);
     }
     let all_in = std::sync::atomic::AtomicBool::new(true);
-    wait_completed(&mut pg, total as i64, Duration::from_millis(10), deadline, poll_mode(a)?, &all_in).await?;
+    wait_completed(&mut pg, 0, total as i64, Duration::from_millis(10), deadline, poll_mode(a)?, &all_in).await?;
     let cpu1 = cpu_snap(&mut pg, &pids).await?;
     let achieved = total as f64 / (send_end.duration_since(start) + step).as_secs_f64();
     rtt.sort_by(|x, y| x.total_cmp(y));

@@ -5410,7 +5410,7 @@ export interface components {
          */
         AgentPatchBody: {
             /** @description Pause (true) or resume (false; also lifts a rate-limit pause). */
-            paused?: boolean;
+            paused?: boolean | null;
             /**
              * Format: uint32
              * @description Fleet-wide limit (0 to 10000); `null` removes it.
@@ -5543,26 +5543,26 @@ export interface components {
             /** @description Unique name. */
             name: string;
             /** @description Clone URL or path. */
-            repository?: string;
+            repository?: string | null;
             /** @description Default `main`. */
-            default_branch?: string;
+            default_branch?: string | null;
             /** @description GitHub `owner/name`. */
-            github_repo?: string;
+            github_repo?: string | null;
             /** @description GitLab `group/name`. */
-            gitlab_project?: string;
+            gitlab_project?: string | null;
             /** @description GitHub webhook secret / GitLab token (8 to 256 characters; write-only). */
-            webhook_secret?: string;
+            webhook_secret?: string | null;
             /** @description Default `claude`. */
-            default_agent?: string;
+            default_agent?: string | null;
             /** @description Model of tasks created for this project. */
-            default_model?: string;
+            default_model?: string | null;
             /**
              * Format: uint32
              * @description Running limit.
              */
-            max_running?: number;
+            max_running?: number | null;
             /** @description Argv run in a clone of the default branch after a story is merged (no shell). */
-            deploy_command?: string[];
+            deploy_command?: string[] | null;
         };
         /**
          * CreateStory
@@ -5577,9 +5577,9 @@ export interface components {
             /** @description Title. */
             title: string;
             /** @description What the story delivers. */
-            description?: string;
+            description?: string | null;
             /** @description Agent type of the checkers and the validation (default: one different from each task's). */
-            checker_agent?: string;
+            checker_agent?: string | null;
             /** @description Its tasks. */
             tasks: components["schemas"]["CreateStoryTask"][];
         };
@@ -5593,35 +5593,35 @@ export interface components {
             /** @description Title. */
             title: string;
             /** @description What the agent should do. */
-            instructions?: string;
+            instructions?: string | null;
             /** @description Agent type (default: the project's default agent). */
-            agent?: string;
+            agent?: string | null;
             /** @description Model. */
-            model?: string;
+            model?: string | null;
             /**
              * @description What the checker checks the work against.
              * @default []
              */
-            acceptance_criteria: string[];
+            acceptance_criteria: string[] | null;
             /**
              * @description Keys of tasks that must be COMPLETED before this one is queued.
              * @default []
              */
-            depends_on: string[];
+            depends_on: string[] | null;
             /** @description For `exec` tasks: the argv. */
-            argv?: string[];
+            argv?: string[] | null;
             /** @description Timeout like `30m`. */
-            timeout?: string;
+            timeout?: string | null;
             /**
              * Format: double
              * @description Budget in US dollars.
              */
-            budget_usd?: number;
+            budget_usd?: number | null;
             /**
              * Format: uint32
              * @description Attempts (default 3).
              */
-            max_attempts?: number;
+            max_attempts?: number | null;
         };
         /**
          * CreateTask
@@ -5631,72 +5631,72 @@ export interface components {
             /** @description 1 to 200 characters. */
             title: string;
             /** @description Free text for humans. */
-            description?: string;
+            description?: string | null;
             /** @description What the agent should do (required for model agents). */
-            instructions?: string;
+            instructions?: string | null;
             /**
              * @description Agent type: `exec`, `noop`, `claude`, `gemini` or `local`; absent or `auto`: the least
              *     busy unpaused agent type of `CLASSIFY_AGENTS`, with a model tier when `model` is absent.
              */
-            agent?: string;
+            agent?: string | null;
             /** @description Model name or tier. */
-            model?: string;
+            model?: string | null;
             /** @description `high`, `normal` (default) or `low`. */
-            priority?: string;
+            priority?: string | null;
             /**
              * Format: uint32
              * @description Attempts before failing for good (1 to 50, default 3).
              */
-            max_attempts?: number;
+            max_attempts?: number | null;
             /** @description Per-attempt timeout as a duration, e.g. `30m`. */
-            timeout?: string;
+            timeout?: string | null;
             /**
              * Format: uint64
              * @description Per-attempt timeout in seconds (instead of `timeout`).
              */
-            timeout_secs?: number;
+            timeout_secs?: number | null;
             /**
              * Format: double
              * @description Cost limit in US dollars.
              */
-            budget_usd?: number;
+            budget_usd?: number | null;
             /** @description Labels (a-z, 0-9, `-_.:/=`; at most 32). */
-            labels?: string[];
+            labels?: string[] | null;
             /**
              * Format: uuid
              * @description Project.
              */
-            project_id?: string;
+            project_id?: string | null;
             /**
              * Format: uuid
              * @description Parent task, for subtasks.
              */
-            parent_task_id?: string;
+            parent_task_id?: string | null;
             /** @description Tasks that must complete first. */
-            depends_on?: string[];
+            depends_on?: string[] | null;
             /**
              * Format: date-time
              * @description Earliest start.
              */
-            run_at?: string;
+            run_at?: string | null;
             /**
              * Format: uint64
              * @description Earliest start as a delay in seconds (instead of `run_at`).
              */
-            delay_secs?: number;
+            delay_secs?: number | null;
             /** @description Whether success waits for accept/reject (default: yes for model agents' top-level tasks). */
-            review?: boolean;
+            review?: boolean | null;
             /** @description Command, for `exec` tasks. */
-            exec?: components["schemas"]["ExecOptions"];
+            exec?: components["schemas"]["ExecOptions"] | null;
             /** @description Permission mode for model CLIs. */
-            permission_mode?: string;
+            permission_mode?: string | null;
             /** @description Tools a model CLI may use. */
-            allowed_tools?: string[];
+            allowed_tools?: string[] | null;
             /**
              * Format: uint32
              * @description Turn limit for model CLIs.
              */
-            max_turns?: number;
+            max_turns?: number | null;
         };
         /**
          * CreateTaskBatch
@@ -5716,12 +5716,12 @@ export interface components {
             /** @description What it may do. */
             role: components["schemas"]["Role"];
             /** @description Projects it is limited to (1 to 100); absent: every project. */
-            projects?: string[];
+            projects?: string[] | null;
             /**
              * Format: date-time
              * @description When it stops working; absent: never.
              */
-            expires_at?: string;
+            expires_at?: string | null;
         };
         /**
          * CreatedBatch
@@ -5778,7 +5778,7 @@ export interface components {
              * Format: uuid
              * @description The project the task is for (its name, repository and branch are given to the model).
              */
-            project_id?: string;
+            project_id?: string | null;
         };
         /**
          * ElaborateStoryBody
@@ -5791,7 +5791,7 @@ export interface components {
              * Format: uuid
              * @description The project it is for (its name, repository and branch go into the prompt).
              */
-            project_id?: string;
+            project_id?: string | null;
         };
         /**
          * EventView
@@ -5832,7 +5832,7 @@ export interface components {
             /** @description Program and arguments, e.g. `["cargo", "test"]`. */
             argv: string[];
             /** @description Working directory (default: the worker's). */
-            working_dir?: string;
+            working_dir?: string | null;
         };
         /**
          * ExecutionView
@@ -5990,11 +5990,11 @@ export interface components {
          */
         PatchProject: {
             /** @description Name. */
-            name?: string;
+            name?: string | null;
             /** @description Repository. */
             repository?: string | null;
             /** @description Default branch. */
-            default_branch?: string;
+            default_branch?: string | null;
             /** @description GitHub repository. */
             github_repo?: string | null;
             /** @description GitLab project. */
@@ -6002,7 +6002,7 @@ export interface components {
             /** @description Webhook secret. */
             webhook_secret?: string | null;
             /** @description Default agent. */
-            default_agent?: string;
+            default_agent?: string | null;
             /** @description Default model. */
             default_model?: string | null;
             /**
@@ -6101,7 +6101,7 @@ export interface components {
          */
         RejectBody: {
             /** @description What to change (kept on the task as `rejection_comment`). */
-            comment?: string;
+            comment?: string | null;
         };
         /**
          * @description What a token may do.
@@ -6276,11 +6276,11 @@ export interface components {
              * Format: int64
              * @description When the subscription expires (ms since the epoch), as the browser reports it.
              */
-            expirationTime?: number;
+            expirationTime?: number | null;
             /** @description The browser's keys. */
             keys: components["schemas"]["SubscriptionKeysBody"];
             /** @description Task states that notify (default COMPLETED, FAILED, BLOCKED, READY). */
-            notify_on?: components["schemas"]["TaskState"][];
+            notify_on?: components["schemas"]["TaskState"][] | null;
         };
         /**
          * SubscriptionKeysBody
@@ -6514,38 +6514,38 @@ export interface components {
             /** @description Title. */
             name: string;
             /** @description Description. */
-            description?: string;
+            description?: string | null;
             /** @description Agent block. */
             agent: components["schemas"]["YamlAgent"];
             /** @description Duration like `30m`. */
-            timeout?: string;
+            timeout?: string | null;
             /** @description `high`, `normal` or `low`. */
-            priority?: string;
+            priority?: string | null;
             /** @description Labels. */
-            tags?: string[];
+            tags?: string[] | null;
             /** @description Prerequisites. */
-            depends_on?: string[];
+            depends_on?: string[] | null;
             /**
              * Format: uuid
              * @description Parent task.
              */
-            parent_task_id?: string;
+            parent_task_id?: string | null;
             /** @description Retry policy. */
-            retry?: components["schemas"]["YamlRetry"];
+            retry?: components["schemas"]["YamlRetry"] | null;
             /**
              * Format: date-time
              * @description Earliest start.
              */
-            run_at?: string;
+            run_at?: string | null;
             /** @description Review success before completing. */
-            review?: boolean;
+            review?: boolean | null;
             /**
              * Format: uuid
              * @description Project.
              */
-            project_id?: string;
+            project_id?: string | null;
             /** @description Checkable statements; appended to the instructions as an "Acceptance criteria" list. */
-            acceptance_criteria?: string[];
+            acceptance_criteria?: string[] | null;
         };
         /**
          * TokenView
@@ -6586,15 +6586,15 @@ export interface components {
          */
         ValidateBody: {
             /** @description Title (at most 200 characters). */
-            title?: string;
+            title?: string | null;
             /** @description Description (at most 16 KiB). */
-            description?: string;
+            description?: string | null;
             /** @description Instructions for the agent (at most 16 KiB). */
-            instructions?: string;
+            instructions?: string | null;
             /** @description Acceptance criteria (at most 20 of 500 bytes). */
-            acceptance_criteria?: string[];
+            acceptance_criteria?: string[] | null;
             /** @description Agent type. */
-            agent?: string;
+            agent?: string | null;
         };
         /**
          * VapidPublicKey
@@ -6666,35 +6666,35 @@ export interface components {
          */
         YamlAgent: {
             /** @description Agent type; absent or `auto`: classified as for JSON tasks. */
-            type?: string;
+            type?: string | null;
             /** @description Model. */
-            model?: string;
+            model?: string | null;
             /** @description Instructions. */
-            instructions?: string;
+            instructions?: string | null;
             /**
              * @description For `exec` and `noop`: the working directory. For model agents (which work in a clone of
              *     their project's repository): selects the project whose `repository` is this path or URL;
              *     a directory that is no project's repository is refused.
              */
-            project_dir?: string;
+            project_dir?: string | null;
             /** @description Same as `project_dir`. */
-            working_dir?: string;
+            working_dir?: string | null;
             /**
              * Format: double
              * @description Budget in US dollars, for all attempts together.
              */
-            max_budget_usd?: number;
+            max_budget_usd?: number | null;
             /** @description Permission mode. */
-            permission_mode?: string;
+            permission_mode?: string | null;
             /** @description Allowed tools. */
-            allowed_tools?: string[];
+            allowed_tools?: string[] | null;
             /** @description Command of an `exec` task. */
-            argv?: string[];
+            argv?: string[] | null;
             /**
              * Format: uint32
              * @description Turn limit.
              */
-            max_turns?: number;
+            max_turns?: number | null;
         };
         /**
          * YamlRetry
@@ -6705,7 +6705,7 @@ export interface components {
              * Format: uint32
              * @description Attempts before failing for good.
              */
-            max_attempts?: number;
+            max_attempts?: number | null;
         };
     };
     responses: never;

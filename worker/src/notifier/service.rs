@@ -64,7 +64,12 @@ impl Notifier {
         let vapid = VapidKeys::from_private_b64(&settings.vapid_private_key)?;
         // A send must end before its delivery lease does, or another sender could repeat it.
         let timeout = (settings.delivery_lease / 2).clamp(Duration::from_millis(500), Duration::from_secs(30));
-        let http = reqwest::Client::builder().timeout(timeout).build()?;
+        // A push service answers; it never redirects. Following one would let a subscription
+        // point the notifier at any address (loopback, the cloud metadata service).
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         Ok(Notifier {
             store,
             queue,

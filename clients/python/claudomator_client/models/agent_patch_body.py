@@ -25,11 +25,11 @@ class AgentPatchBody:
     """ Body of `PATCH /api/agents/{type}`.
 
         Attributes:
-            paused (bool | Unset): Pause (true) or resume (false; also lifts a rate-limit pause).
+            paused (bool | None | Unset): Pause (true) or resume (false; also lifts a rate-limit pause).
             concurrency_limit (int | None | Unset): Fleet-wide limit (0 to 10000); `null` removes it.
      """
 
-    paused: bool | Unset = UNSET
+    paused: bool | None | Unset = UNSET
     concurrency_limit: int | None | Unset = UNSET
 
 
@@ -37,7 +37,11 @@ class AgentPatchBody:
 
 
     def to_dict(self) -> dict[str, Any]:
-        paused = self.paused
+        paused: bool | None | Unset
+        if isinstance(self.paused, Unset):
+            paused = UNSET
+        else:
+            paused = self.paused
 
         concurrency_limit: int | None | Unset
         if isinstance(self.concurrency_limit, Unset):
@@ -62,7 +66,15 @@ class AgentPatchBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        paused = d.pop("paused", UNSET)
+        def _parse_paused(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        paused = _parse_paused(d.pop("paused", UNSET))
+
 
         def _parse_concurrency_limit(data: object) -> int | None | Unset:
             if data is None:

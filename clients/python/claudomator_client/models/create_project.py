@@ -26,28 +26,28 @@ class CreateProject:
 
         Attributes:
             name (str): Unique name.
-            repository (str | Unset): Clone URL or path.
-            default_branch (str | Unset): Default `main`.
-            github_repo (str | Unset): GitHub `owner/name`.
-            gitlab_project (str | Unset): GitLab `group/name`.
-            webhook_secret (str | Unset): GitHub webhook secret / GitLab token (8 to 256 characters; write-only).
-            default_agent (str | Unset): Default `claude`.
-            default_model (str | Unset): Model of tasks created for this project.
-            max_running (int | Unset): Running limit.
-            deploy_command (list[str] | Unset): Argv run in a clone of the default branch after a story is merged (no
+            repository (None | str | Unset): Clone URL or path.
+            default_branch (None | str | Unset): Default `main`.
+            github_repo (None | str | Unset): GitHub `owner/name`.
+            gitlab_project (None | str | Unset): GitLab `group/name`.
+            webhook_secret (None | str | Unset): GitHub webhook secret / GitLab token (8 to 256 characters; write-only).
+            default_agent (None | str | Unset): Default `claude`.
+            default_model (None | str | Unset): Model of tasks created for this project.
+            max_running (int | None | Unset): Running limit.
+            deploy_command (list[str] | None | Unset): Argv run in a clone of the default branch after a story is merged (no
                 shell).
      """
 
     name: str
-    repository: str | Unset = UNSET
-    default_branch: str | Unset = UNSET
-    github_repo: str | Unset = UNSET
-    gitlab_project: str | Unset = UNSET
-    webhook_secret: str | Unset = UNSET
-    default_agent: str | Unset = UNSET
-    default_model: str | Unset = UNSET
-    max_running: int | Unset = UNSET
-    deploy_command: list[str] | Unset = UNSET
+    repository: None | str | Unset = UNSET
+    default_branch: None | str | Unset = UNSET
+    github_repo: None | str | Unset = UNSET
+    gitlab_project: None | str | Unset = UNSET
+    webhook_secret: None | str | Unset = UNSET
+    default_agent: None | str | Unset = UNSET
+    default_model: None | str | Unset = UNSET
+    max_running: int | None | Unset = UNSET
+    deploy_command: list[str] | None | Unset = UNSET
 
 
 
@@ -56,27 +56,63 @@ class CreateProject:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        repository = self.repository
+        repository: None | str | Unset
+        if isinstance(self.repository, Unset):
+            repository = UNSET
+        else:
+            repository = self.repository
 
-        default_branch = self.default_branch
+        default_branch: None | str | Unset
+        if isinstance(self.default_branch, Unset):
+            default_branch = UNSET
+        else:
+            default_branch = self.default_branch
 
-        github_repo = self.github_repo
+        github_repo: None | str | Unset
+        if isinstance(self.github_repo, Unset):
+            github_repo = UNSET
+        else:
+            github_repo = self.github_repo
 
-        gitlab_project = self.gitlab_project
+        gitlab_project: None | str | Unset
+        if isinstance(self.gitlab_project, Unset):
+            gitlab_project = UNSET
+        else:
+            gitlab_project = self.gitlab_project
 
-        webhook_secret = self.webhook_secret
+        webhook_secret: None | str | Unset
+        if isinstance(self.webhook_secret, Unset):
+            webhook_secret = UNSET
+        else:
+            webhook_secret = self.webhook_secret
 
-        default_agent = self.default_agent
+        default_agent: None | str | Unset
+        if isinstance(self.default_agent, Unset):
+            default_agent = UNSET
+        else:
+            default_agent = self.default_agent
 
-        default_model = self.default_model
+        default_model: None | str | Unset
+        if isinstance(self.default_model, Unset):
+            default_model = UNSET
+        else:
+            default_model = self.default_model
 
-        max_running = self.max_running
+        max_running: int | None | Unset
+        if isinstance(self.max_running, Unset):
+            max_running = UNSET
+        else:
+            max_running = self.max_running
 
-        deploy_command: list[str] | Unset = UNSET
-        if not isinstance(self.deploy_command, Unset):
+        deploy_command: list[str] | None | Unset
+        if isinstance(self.deploy_command, Unset):
+            deploy_command = UNSET
+        elif isinstance(self.deploy_command, list):
             deploy_command = self.deploy_command
 
 
+        else:
+            deploy_command = self.deploy_command
 
 
         field_dict: dict[str, Any] = {}
@@ -112,23 +148,102 @@ class CreateProject:
         d = dict(src_dict)
         name = d.pop("name")
 
-        repository = d.pop("repository", UNSET)
+        def _parse_repository(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        default_branch = d.pop("default_branch", UNSET)
+        repository = _parse_repository(d.pop("repository", UNSET))
 
-        github_repo = d.pop("github_repo", UNSET)
 
-        gitlab_project = d.pop("gitlab_project", UNSET)
+        def _parse_default_branch(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        webhook_secret = d.pop("webhook_secret", UNSET)
+        default_branch = _parse_default_branch(d.pop("default_branch", UNSET))
 
-        default_agent = d.pop("default_agent", UNSET)
 
-        default_model = d.pop("default_model", UNSET)
+        def _parse_github_repo(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        max_running = d.pop("max_running", UNSET)
+        github_repo = _parse_github_repo(d.pop("github_repo", UNSET))
 
-        deploy_command = cast(list[str], d.pop("deploy_command", UNSET))
+
+        def _parse_gitlab_project(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        gitlab_project = _parse_gitlab_project(d.pop("gitlab_project", UNSET))
+
+
+        def _parse_webhook_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        webhook_secret = _parse_webhook_secret(d.pop("webhook_secret", UNSET))
+
+
+        def _parse_default_agent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        default_agent = _parse_default_agent(d.pop("default_agent", UNSET))
+
+
+        def _parse_default_model(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        default_model = _parse_default_model(d.pop("default_model", UNSET))
+
+
+        def _parse_max_running(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_running = _parse_max_running(d.pop("max_running", UNSET))
+
+
+        def _parse_deploy_command(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                deploy_command_type_0 = cast(list[str], data)
+
+                return deploy_command_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        deploy_command = _parse_deploy_command(d.pop("deploy_command", UNSET))
 
 
         create_project = cls(

@@ -31,16 +31,16 @@ class CreateStory:
             project_id (UUID): The project (must have a repository to ship).
             title (str): Title.
             tasks (list[CreateStoryTask]): Its tasks.
-            description (str | Unset): What the story delivers.
-            checker_agent (str | Unset): Agent type of the checkers and the validation (default: one different from each
-                task's).
+            description (None | str | Unset): What the story delivers.
+            checker_agent (None | str | Unset): Agent type of the checkers and the validation (default: one different from
+                each task's).
      """
 
     project_id: UUID
     title: str
     tasks: list[CreateStoryTask]
-    description: str | Unset = UNSET
-    checker_agent: str | Unset = UNSET
+    description: None | str | Unset = UNSET
+    checker_agent: None | str | Unset = UNSET
 
 
 
@@ -59,9 +59,17 @@ class CreateStory:
 
 
 
-        description = self.description
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        checker_agent = self.checker_agent
+        checker_agent: None | str | Unset
+        if isinstance(self.checker_agent, Unset):
+            checker_agent = UNSET
+        else:
+            checker_agent = self.checker_agent
 
 
         field_dict: dict[str, Any] = {}
@@ -101,9 +109,25 @@ class CreateStory:
             tasks.append(tasks_item)
 
 
-        description = d.pop("description", UNSET)
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        checker_agent = d.pop("checker_agent", UNSET)
+        description = _parse_description(d.pop("description", UNSET))
+
+
+        def _parse_checker_agent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        checker_agent = _parse_checker_agent(d.pop("checker_agent", UNSET))
+
 
         create_story = cls(
             project_id=project_id,

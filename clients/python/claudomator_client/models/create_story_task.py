@@ -27,28 +27,28 @@ class CreateStoryTask:
         Attributes:
             key (str): Unique within the story; `depends_on` names these keys.
             title (str): Title.
-            instructions (str | Unset): What the agent should do.
-            agent (str | Unset): Agent type (default: the project's default agent).
-            model (str | Unset): Model.
-            acceptance_criteria (list[str] | Unset): What the checker checks the work against.
-            depends_on (list[str] | Unset): Keys of tasks that must be COMPLETED before this one is queued.
-            argv (list[str] | Unset): For `exec` tasks: the argv.
-            timeout (str | Unset): Timeout like `30m`.
-            budget_usd (float | Unset): Budget in US dollars.
-            max_attempts (int | Unset): Attempts (default 3).
+            instructions (None | str | Unset): What the agent should do.
+            agent (None | str | Unset): Agent type (default: the project's default agent).
+            model (None | str | Unset): Model.
+            acceptance_criteria (list[str] | None | Unset): What the checker checks the work against.
+            depends_on (list[str] | None | Unset): Keys of tasks that must be COMPLETED before this one is queued.
+            argv (list[str] | None | Unset): For `exec` tasks: the argv.
+            timeout (None | str | Unset): Timeout like `30m`.
+            budget_usd (float | None | Unset): Budget in US dollars.
+            max_attempts (int | None | Unset): Attempts (default 3).
      """
 
     key: str
     title: str
-    instructions: str | Unset = UNSET
-    agent: str | Unset = UNSET
-    model: str | Unset = UNSET
-    acceptance_criteria: list[str] | Unset = UNSET
-    depends_on: list[str] | Unset = UNSET
-    argv: list[str] | Unset = UNSET
-    timeout: str | Unset = UNSET
-    budget_usd: float | Unset = UNSET
-    max_attempts: int | Unset = UNSET
+    instructions: None | str | Unset = UNSET
+    agent: None | str | Unset = UNSET
+    model: None | str | Unset = UNSET
+    acceptance_criteria: list[str] | None | Unset = UNSET
+    depends_on: list[str] | None | Unset = UNSET
+    argv: list[str] | None | Unset = UNSET
+    timeout: None | str | Unset = UNSET
+    budget_usd: float | None | Unset = UNSET
+    max_attempts: int | None | Unset = UNSET
 
 
 
@@ -59,35 +59,71 @@ class CreateStoryTask:
 
         title = self.title
 
-        instructions = self.instructions
+        instructions: None | str | Unset
+        if isinstance(self.instructions, Unset):
+            instructions = UNSET
+        else:
+            instructions = self.instructions
 
-        agent = self.agent
+        agent: None | str | Unset
+        if isinstance(self.agent, Unset):
+            agent = UNSET
+        else:
+            agent = self.agent
 
-        model = self.model
+        model: None | str | Unset
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
 
-        acceptance_criteria: list[str] | Unset = UNSET
-        if not isinstance(self.acceptance_criteria, Unset):
+        acceptance_criteria: list[str] | None | Unset
+        if isinstance(self.acceptance_criteria, Unset):
+            acceptance_criteria = UNSET
+        elif isinstance(self.acceptance_criteria, list):
             acceptance_criteria = self.acceptance_criteria
 
 
+        else:
+            acceptance_criteria = self.acceptance_criteria
 
-        depends_on: list[str] | Unset = UNSET
-        if not isinstance(self.depends_on, Unset):
+        depends_on: list[str] | None | Unset
+        if isinstance(self.depends_on, Unset):
+            depends_on = UNSET
+        elif isinstance(self.depends_on, list):
             depends_on = self.depends_on
 
 
+        else:
+            depends_on = self.depends_on
 
-        argv: list[str] | Unset = UNSET
-        if not isinstance(self.argv, Unset):
+        argv: list[str] | None | Unset
+        if isinstance(self.argv, Unset):
+            argv = UNSET
+        elif isinstance(self.argv, list):
             argv = self.argv
 
 
+        else:
+            argv = self.argv
 
-        timeout = self.timeout
+        timeout: None | str | Unset
+        if isinstance(self.timeout, Unset):
+            timeout = UNSET
+        else:
+            timeout = self.timeout
 
-        budget_usd = self.budget_usd
+        budget_usd: float | None | Unset
+        if isinstance(self.budget_usd, Unset):
+            budget_usd = UNSET
+        else:
+            budget_usd = self.budget_usd
 
-        max_attempts = self.max_attempts
+        max_attempts: int | None | Unset
+        if isinstance(self.max_attempts, Unset):
+            max_attempts = UNSET
+        else:
+            max_attempts = self.max_attempts
 
 
         field_dict: dict[str, Any] = {}
@@ -126,26 +162,119 @@ class CreateStoryTask:
 
         title = d.pop("title")
 
-        instructions = d.pop("instructions", UNSET)
+        def _parse_instructions(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        agent = d.pop("agent", UNSET)
-
-        model = d.pop("model", UNSET)
-
-        acceptance_criteria = cast(list[str], d.pop("acceptance_criteria", UNSET))
-
-
-        depends_on = cast(list[str], d.pop("depends_on", UNSET))
+        instructions = _parse_instructions(d.pop("instructions", UNSET))
 
 
-        argv = cast(list[str], d.pop("argv", UNSET))
+        def _parse_agent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent = _parse_agent(d.pop("agent", UNSET))
 
 
-        timeout = d.pop("timeout", UNSET)
+        def _parse_model(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        budget_usd = d.pop("budget_usd", UNSET)
+        model = _parse_model(d.pop("model", UNSET))
 
-        max_attempts = d.pop("max_attempts", UNSET)
+
+        def _parse_acceptance_criteria(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                acceptance_criteria_type_0 = cast(list[str], data)
+
+                return acceptance_criteria_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        acceptance_criteria = _parse_acceptance_criteria(d.pop("acceptance_criteria", UNSET))
+
+
+        def _parse_depends_on(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                depends_on_type_0 = cast(list[str], data)
+
+                return depends_on_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        depends_on = _parse_depends_on(d.pop("depends_on", UNSET))
+
+
+        def _parse_argv(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                argv_type_0 = cast(list[str], data)
+
+                return argv_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        argv = _parse_argv(d.pop("argv", UNSET))
+
+
+        def _parse_timeout(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        timeout = _parse_timeout(d.pop("timeout", UNSET))
+
+
+        def _parse_budget_usd(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        budget_usd = _parse_budget_usd(d.pop("budget_usd", UNSET))
+
+
+        def _parse_max_attempts(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_attempts = _parse_max_attempts(d.pop("max_attempts", UNSET))
+
 
         create_story_task = cls(
             key=key,

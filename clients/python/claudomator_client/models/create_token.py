@@ -30,15 +30,14 @@ class CreateToken:
         Attributes:
             name (str): 1 to 100 characters; shows up as the actor of what the token does.
             role (Role): What a token may do.
-            projects (list[UUID] | Unset): Projects it is limited to (1 to 100); absent: every project.
-            expires_at (datetime.datetime | Unset): When it stops working; absent: never.
+            projects (list[UUID] | None | Unset): Projects it is limited to (1 to 100); absent: every project.
+            expires_at (datetime.datetime | None | Unset): When it stops working; absent: never.
      """
 
     name: str
     role: Role
-    projects: list[UUID] | Unset = UNSET
-    expires_at: datetime.datetime | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    projects: list[UUID] | None | Unset = UNSET
+    expires_at: datetime.datetime | None | Unset = UNSET
 
 
 
@@ -49,22 +48,30 @@ class CreateToken:
 
         role = self.role.value
 
-        projects: list[str] | Unset = UNSET
-        if not isinstance(self.projects, Unset):
+        projects: list[str] | None | Unset
+        if isinstance(self.projects, Unset):
+            projects = UNSET
+        elif isinstance(self.projects, list):
             projects = []
-            for projects_item_data in self.projects:
-                projects_item = str(projects_item_data)
-                projects.append(projects_item)
+            for projects_type_0_item_data in self.projects:
+                projects_type_0_item = str(projects_type_0_item_data)
+                projects.append(projects_type_0_item)
 
 
+        else:
+            projects = self.projects
 
-        expires_at: str | Unset = UNSET
-        if not isinstance(self.expires_at, Unset):
+        expires_at: None | str | Unset
+        if isinstance(self.expires_at, Unset):
+            expires_at = UNSET
+        elif isinstance(self.expires_at, datetime.datetime):
             expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
 
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({
             "name": name,
             "role": role,
@@ -88,26 +95,49 @@ class CreateToken:
 
 
 
-        _projects = d.pop("projects", UNSET)
-        projects: list[UUID] | Unset = UNSET
-        if _projects is not UNSET:
-            projects = []
-            for projects_item_data in _projects:
-                projects_item = UUID(projects_item_data)
+        def _parse_projects(data: object) -> list[UUID] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                projects_type_0 = []
+                _projects_type_0 = data
+                for projects_type_0_item_data in (_projects_type_0):
+                    projects_type_0_item = UUID(projects_type_0_item_data)
 
 
 
-                projects.append(projects_item)
+                    projects_type_0.append(projects_type_0_item)
+
+                return projects_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[UUID] | None | Unset, data)
+
+        projects = _parse_projects(d.pop("projects", UNSET))
 
 
-        _expires_at = d.pop("expires_at", UNSET)
-        expires_at: datetime.datetime | Unset
-        if isinstance(_expires_at,  Unset):
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
 
 
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
 
 
         create_token = cls(
@@ -117,22 +147,5 @@ class CreateToken:
             expires_at=expires_at,
         )
 
-
-        create_token.additional_properties = d
         return create_token
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

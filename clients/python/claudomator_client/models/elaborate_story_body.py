@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..types import UNSET, Unset
+from typing import cast
 from uuid import UUID
 
 
@@ -26,11 +27,11 @@ class ElaborateStoryBody:
 
         Attributes:
             request (str): What the story should deliver, in a line or a paragraph.
-            project_id (UUID | Unset): The project it is for (its name, repository and branch go into the prompt).
+            project_id (None | Unset | UUID): The project it is for (its name, repository and branch go into the prompt).
      """
 
     request: str
-    project_id: UUID | Unset = UNSET
+    project_id: None | Unset | UUID = UNSET
 
 
 
@@ -39,9 +40,13 @@ class ElaborateStoryBody:
     def to_dict(self) -> dict[str, Any]:
         request = self.request
 
-        project_id: str | Unset = UNSET
-        if not isinstance(self.project_id, Unset):
+        project_id: None | str | Unset
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        elif isinstance(self.project_id, UUID):
             project_id = str(self.project_id)
+        else:
+            project_id = self.project_id
 
 
         field_dict: dict[str, Any] = {}
@@ -61,14 +66,24 @@ class ElaborateStoryBody:
         d = dict(src_dict)
         request = d.pop("request")
 
-        _project_id = d.pop("project_id", UNSET)
-        project_id: UUID | Unset
-        if isinstance(_project_id,  Unset):
-            project_id = UNSET
-        else:
-            project_id = UUID(_project_id)
+        def _parse_project_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                project_id_type_0 = UUID(data)
 
 
+
+                return project_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        project_id = _parse_project_id(d.pop("project_id", UNSET))
 
 
         elaborate_story_body = cls(

@@ -26,11 +26,11 @@ class ExecOptions:
 
         Attributes:
             argv (list[str]): Program and arguments, e.g. `["cargo", "test"]`.
-            working_dir (str | Unset): Working directory (default: the worker's).
+            working_dir (None | str | Unset): Working directory (default: the worker's).
      """
 
     argv: list[str]
-    working_dir: str | Unset = UNSET
+    working_dir: None | str | Unset = UNSET
 
 
 
@@ -41,7 +41,11 @@ class ExecOptions:
 
 
 
-        working_dir = self.working_dir
+        working_dir: None | str | Unset
+        if isinstance(self.working_dir, Unset):
+            working_dir = UNSET
+        else:
+            working_dir = self.working_dir
 
 
         field_dict: dict[str, Any] = {}
@@ -62,7 +66,15 @@ class ExecOptions:
         argv = cast(list[str], d.pop("argv"))
 
 
-        working_dir = d.pop("working_dir", UNSET)
+        def _parse_working_dir(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        working_dir = _parse_working_dir(d.pop("working_dir", UNSET))
+
 
         exec_options = cls(
             argv=argv,

@@ -25,25 +25,25 @@ class PatchProject:
     """ Changes to a project; `null` clears a field.
 
         Attributes:
-            name (str | Unset): Name.
+            name (None | str | Unset): Name.
             repository (None | str | Unset): Repository.
-            default_branch (str | Unset): Default branch.
+            default_branch (None | str | Unset): Default branch.
             github_repo (None | str | Unset): GitHub repository.
             gitlab_project (None | str | Unset): GitLab project.
             webhook_secret (None | str | Unset): Webhook secret.
-            default_agent (str | Unset): Default agent.
+            default_agent (None | str | Unset): Default agent.
             default_model (None | str | Unset): Default model.
             max_running (int | None | Unset): Running limit.
             deploy_command (list[str] | None | Unset): Deploy command.
      """
 
-    name: str | Unset = UNSET
+    name: None | str | Unset = UNSET
     repository: None | str | Unset = UNSET
-    default_branch: str | Unset = UNSET
+    default_branch: None | str | Unset = UNSET
     github_repo: None | str | Unset = UNSET
     gitlab_project: None | str | Unset = UNSET
     webhook_secret: None | str | Unset = UNSET
-    default_agent: str | Unset = UNSET
+    default_agent: None | str | Unset = UNSET
     default_model: None | str | Unset = UNSET
     max_running: int | None | Unset = UNSET
     deploy_command: list[str] | None | Unset = UNSET
@@ -53,7 +53,11 @@ class PatchProject:
 
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         repository: None | str | Unset
         if isinstance(self.repository, Unset):
@@ -61,7 +65,11 @@ class PatchProject:
         else:
             repository = self.repository
 
-        default_branch = self.default_branch
+        default_branch: None | str | Unset
+        if isinstance(self.default_branch, Unset):
+            default_branch = UNSET
+        else:
+            default_branch = self.default_branch
 
         github_repo: None | str | Unset
         if isinstance(self.github_repo, Unset):
@@ -81,7 +89,11 @@ class PatchProject:
         else:
             webhook_secret = self.webhook_secret
 
-        default_agent = self.default_agent
+        default_agent: None | str | Unset
+        if isinstance(self.default_agent, Unset):
+            default_agent = UNSET
+        else:
+            default_agent = self.default_agent
 
         default_model: None | str | Unset
         if isinstance(self.default_model, Unset):
@@ -138,7 +150,15 @@ class PatchProject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
+
 
         def _parse_repository(data: object) -> None | str | Unset:
             if data is None:
@@ -150,7 +170,15 @@ class PatchProject:
         repository = _parse_repository(d.pop("repository", UNSET))
 
 
-        default_branch = d.pop("default_branch", UNSET)
+        def _parse_default_branch(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        default_branch = _parse_default_branch(d.pop("default_branch", UNSET))
+
 
         def _parse_github_repo(data: object) -> None | str | Unset:
             if data is None:
@@ -182,7 +210,15 @@ class PatchProject:
         webhook_secret = _parse_webhook_secret(d.pop("webhook_secret", UNSET))
 
 
-        default_agent = d.pop("default_agent", UNSET)
+        def _parse_default_agent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        default_agent = _parse_default_agent(d.pop("default_agent", UNSET))
+
 
         def _parse_default_model(data: object) -> None | str | Unset:
             if data is None:

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..types import UNSET, Unset
+from typing import cast
 
 
 
@@ -24,17 +25,21 @@ class RejectBody:
     """ Body of `POST /api/tasks/{id}/reject`.
 
         Attributes:
-            comment (str | Unset): What to change (kept on the task as `rejection_comment`).
+            comment (None | str | Unset): What to change (kept on the task as `rejection_comment`).
      """
 
-    comment: str | Unset = UNSET
+    comment: None | str | Unset = UNSET
 
 
 
 
 
     def to_dict(self) -> dict[str, Any]:
-        comment = self.comment
+        comment: None | str | Unset
+        if isinstance(self.comment, Unset):
+            comment = UNSET
+        else:
+            comment = self.comment
 
 
         field_dict: dict[str, Any] = {}
@@ -51,7 +56,15 @@ class RejectBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        comment = d.pop("comment", UNSET)
+        def _parse_comment(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        comment = _parse_comment(d.pop("comment", UNSET))
+
 
         reject_body = cls(
             comment=comment,

@@ -30,14 +30,15 @@ class SubscribeBody:
         Attributes:
             endpoint (str): Push service URL (https; http only for loopback).
             keys (SubscriptionKeysBody): `keys` of a browser subscription.
-            expiration_time (int | Unset): When the subscription expires (ms since the epoch), as the browser reports it.
-            notify_on (list[TaskState] | Unset): Task states that notify (default COMPLETED, FAILED, BLOCKED, READY).
+            expiration_time (int | None | Unset): When the subscription expires (ms since the epoch), as the browser reports
+                it.
+            notify_on (list[TaskState] | None | Unset): Task states that notify (default COMPLETED, FAILED, BLOCKED, READY).
      """
 
     endpoint: str
     keys: SubscriptionKeysBody
-    expiration_time: int | Unset = UNSET
-    notify_on: list[TaskState] | Unset = UNSET
+    expiration_time: int | None | Unset = UNSET
+    notify_on: list[TaskState] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -50,16 +51,24 @@ class SubscribeBody:
 
         keys = self.keys.to_dict()
 
-        expiration_time = self.expiration_time
+        expiration_time: int | None | Unset
+        if isinstance(self.expiration_time, Unset):
+            expiration_time = UNSET
+        else:
+            expiration_time = self.expiration_time
 
-        notify_on: list[str] | Unset = UNSET
-        if not isinstance(self.notify_on, Unset):
+        notify_on: list[str] | None | Unset
+        if isinstance(self.notify_on, Unset):
+            notify_on = UNSET
+        elif isinstance(self.notify_on, list):
             notify_on = []
-            for notify_on_item_data in self.notify_on:
-                notify_on_item = notify_on_item_data.value
-                notify_on.append(notify_on_item)
+            for notify_on_type_0_item_data in self.notify_on:
+                notify_on_type_0_item = notify_on_type_0_item_data.value
+                notify_on.append(notify_on_type_0_item)
 
 
+        else:
+            notify_on = self.notify_on
 
 
         field_dict: dict[str, Any] = {}
@@ -88,18 +97,39 @@ class SubscribeBody:
 
 
 
-        expiration_time = d.pop("expirationTime", UNSET)
+        def _parse_expiration_time(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        _notify_on = d.pop("notify_on", UNSET)
-        notify_on: list[TaskState] | Unset = UNSET
-        if _notify_on is not UNSET:
-            notify_on = []
-            for notify_on_item_data in _notify_on:
-                notify_on_item = TaskState(notify_on_item_data)
+        expiration_time = _parse_expiration_time(d.pop("expirationTime", UNSET))
+
+
+        def _parse_notify_on(data: object) -> list[TaskState] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                notify_on_type_0 = []
+                _notify_on_type_0 = data
+                for notify_on_type_0_item_data in (_notify_on_type_0):
+                    notify_on_type_0_item = TaskState(notify_on_type_0_item_data)
 
 
 
-                notify_on.append(notify_on_item)
+                    notify_on_type_0.append(notify_on_type_0_item)
+
+                return notify_on_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[TaskState] | None | Unset, data)
+
+        notify_on = _parse_notify_on(d.pop("notify_on", UNSET))
 
 
         subscribe_body = cls(

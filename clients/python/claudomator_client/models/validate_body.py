@@ -26,18 +26,18 @@ class ValidateBody:
     `generated_by`) are accepted and ignored.
 
         Attributes:
-            title (str | Unset): Title (at most 200 characters).
-            description (str | Unset): Description (at most 16 KiB).
-            instructions (str | Unset): Instructions for the agent (at most 16 KiB).
-            acceptance_criteria (list[str] | Unset): Acceptance criteria (at most 20 of 500 bytes).
-            agent (str | Unset): Agent type.
+            title (None | str | Unset): Title (at most 200 characters).
+            description (None | str | Unset): Description (at most 16 KiB).
+            instructions (None | str | Unset): Instructions for the agent (at most 16 KiB).
+            acceptance_criteria (list[str] | None | Unset): Acceptance criteria (at most 20 of 500 bytes).
+            agent (None | str | Unset): Agent type.
      """
 
-    title: str | Unset = UNSET
-    description: str | Unset = UNSET
-    instructions: str | Unset = UNSET
-    acceptance_criteria: list[str] | Unset = UNSET
-    agent: str | Unset = UNSET
+    title: None | str | Unset = UNSET
+    description: None | str | Unset = UNSET
+    instructions: None | str | Unset = UNSET
+    acceptance_criteria: list[str] | None | Unset = UNSET
+    agent: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -45,19 +45,39 @@ class ValidateBody:
 
 
     def to_dict(self) -> dict[str, Any]:
-        title = self.title
+        title: None | str | Unset
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
 
-        description = self.description
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        instructions = self.instructions
+        instructions: None | str | Unset
+        if isinstance(self.instructions, Unset):
+            instructions = UNSET
+        else:
+            instructions = self.instructions
 
-        acceptance_criteria: list[str] | Unset = UNSET
-        if not isinstance(self.acceptance_criteria, Unset):
+        acceptance_criteria: list[str] | None | Unset
+        if isinstance(self.acceptance_criteria, Unset):
+            acceptance_criteria = UNSET
+        elif isinstance(self.acceptance_criteria, list):
             acceptance_criteria = self.acceptance_criteria
 
 
+        else:
+            acceptance_criteria = self.acceptance_criteria
 
-        agent = self.agent
+        agent: None | str | Unset
+        if isinstance(self.agent, Unset):
+            agent = UNSET
+        else:
+            agent = self.agent
 
 
         field_dict: dict[str, Any] = {}
@@ -82,16 +102,63 @@ class ValidateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        title = d.pop("title", UNSET)
+        def _parse_title(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        description = d.pop("description", UNSET)
-
-        instructions = d.pop("instructions", UNSET)
-
-        acceptance_criteria = cast(list[str], d.pop("acceptance_criteria", UNSET))
+        title = _parse_title(d.pop("title", UNSET))
 
 
-        agent = d.pop("agent", UNSET)
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
+
+
+        def _parse_instructions(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        instructions = _parse_instructions(d.pop("instructions", UNSET))
+
+
+        def _parse_acceptance_criteria(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                acceptance_criteria_type_0 = cast(list[str], data)
+
+                return acceptance_criteria_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        acceptance_criteria = _parse_acceptance_criteria(d.pop("acceptance_criteria", UNSET))
+
+
+        def _parse_agent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agent = _parse_agent(d.pop("agent", UNSET))
+
 
         validate_body = cls(
             title=title,

@@ -25,64 +25,104 @@ class YamlAgent:
     """ The `agent:` block of the original task YAML (`claude:` is accepted as its old name).
 
         Attributes:
-            type_ (str | Unset): Agent type; absent or `auto`: classified as for JSON tasks.
-            model (str | Unset): Model.
-            instructions (str | Unset): Instructions.
-            project_dir (str | Unset): For `exec` and `noop`: the working directory. For model agents (which work in a clone
-                of
+            type_ (None | str | Unset): Agent type; absent or `auto`: classified as for JSON tasks.
+            model (None | str | Unset): Model.
+            instructions (None | str | Unset): Instructions.
+            project_dir (None | str | Unset): For `exec` and `noop`: the working directory. For model agents (which work in
+                a clone of
                 their project's repository): selects the project whose `repository` is this path or URL;
                 a directory that is no project's repository is refused.
-            working_dir (str | Unset): Same as `project_dir`.
-            max_budget_usd (float | Unset): Budget in US dollars, for all attempts together.
-            permission_mode (str | Unset): Permission mode.
-            allowed_tools (list[str] | Unset): Allowed tools.
-            argv (list[str] | Unset): Command of an `exec` task.
-            max_turns (int | Unset): Turn limit.
+            working_dir (None | str | Unset): Same as `project_dir`.
+            max_budget_usd (float | None | Unset): Budget in US dollars, for all attempts together.
+            permission_mode (None | str | Unset): Permission mode.
+            allowed_tools (list[str] | None | Unset): Allowed tools.
+            argv (list[str] | None | Unset): Command of an `exec` task.
+            max_turns (int | None | Unset): Turn limit.
      """
 
-    type_: str | Unset = UNSET
-    model: str | Unset = UNSET
-    instructions: str | Unset = UNSET
-    project_dir: str | Unset = UNSET
-    working_dir: str | Unset = UNSET
-    max_budget_usd: float | Unset = UNSET
-    permission_mode: str | Unset = UNSET
-    allowed_tools: list[str] | Unset = UNSET
-    argv: list[str] | Unset = UNSET
-    max_turns: int | Unset = UNSET
+    type_: None | str | Unset = UNSET
+    model: None | str | Unset = UNSET
+    instructions: None | str | Unset = UNSET
+    project_dir: None | str | Unset = UNSET
+    working_dir: None | str | Unset = UNSET
+    max_budget_usd: float | None | Unset = UNSET
+    permission_mode: None | str | Unset = UNSET
+    allowed_tools: list[str] | None | Unset = UNSET
+    argv: list[str] | None | Unset = UNSET
+    max_turns: int | None | Unset = UNSET
 
 
 
 
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
-        model = self.model
+        model: None | str | Unset
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
 
-        instructions = self.instructions
+        instructions: None | str | Unset
+        if isinstance(self.instructions, Unset):
+            instructions = UNSET
+        else:
+            instructions = self.instructions
 
-        project_dir = self.project_dir
+        project_dir: None | str | Unset
+        if isinstance(self.project_dir, Unset):
+            project_dir = UNSET
+        else:
+            project_dir = self.project_dir
 
-        working_dir = self.working_dir
+        working_dir: None | str | Unset
+        if isinstance(self.working_dir, Unset):
+            working_dir = UNSET
+        else:
+            working_dir = self.working_dir
 
-        max_budget_usd = self.max_budget_usd
+        max_budget_usd: float | None | Unset
+        if isinstance(self.max_budget_usd, Unset):
+            max_budget_usd = UNSET
+        else:
+            max_budget_usd = self.max_budget_usd
 
-        permission_mode = self.permission_mode
+        permission_mode: None | str | Unset
+        if isinstance(self.permission_mode, Unset):
+            permission_mode = UNSET
+        else:
+            permission_mode = self.permission_mode
 
-        allowed_tools: list[str] | Unset = UNSET
-        if not isinstance(self.allowed_tools, Unset):
+        allowed_tools: list[str] | None | Unset
+        if isinstance(self.allowed_tools, Unset):
+            allowed_tools = UNSET
+        elif isinstance(self.allowed_tools, list):
             allowed_tools = self.allowed_tools
 
 
+        else:
+            allowed_tools = self.allowed_tools
 
-        argv: list[str] | Unset = UNSET
-        if not isinstance(self.argv, Unset):
+        argv: list[str] | None | Unset
+        if isinstance(self.argv, Unset):
+            argv = UNSET
+        elif isinstance(self.argv, list):
             argv = self.argv
 
 
+        else:
+            argv = self.argv
 
-        max_turns = self.max_turns
+        max_turns: int | None | Unset
+        if isinstance(self.max_turns, Unset):
+            max_turns = UNSET
+        else:
+            max_turns = self.max_turns
 
 
         field_dict: dict[str, Any] = {}
@@ -117,27 +157,121 @@ class YamlAgent:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = d.pop("type", UNSET)
+        def _parse_type_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        model = d.pop("model", UNSET)
-
-        instructions = d.pop("instructions", UNSET)
-
-        project_dir = d.pop("project_dir", UNSET)
-
-        working_dir = d.pop("working_dir", UNSET)
-
-        max_budget_usd = d.pop("max_budget_usd", UNSET)
-
-        permission_mode = d.pop("permission_mode", UNSET)
-
-        allowed_tools = cast(list[str], d.pop("allowed_tools", UNSET))
+        type_ = _parse_type_(d.pop("type", UNSET))
 
 
-        argv = cast(list[str], d.pop("argv", UNSET))
+        def _parse_model(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        model = _parse_model(d.pop("model", UNSET))
 
 
-        max_turns = d.pop("max_turns", UNSET)
+        def _parse_instructions(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        instructions = _parse_instructions(d.pop("instructions", UNSET))
+
+
+        def _parse_project_dir(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        project_dir = _parse_project_dir(d.pop("project_dir", UNSET))
+
+
+        def _parse_working_dir(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        working_dir = _parse_working_dir(d.pop("working_dir", UNSET))
+
+
+        def _parse_max_budget_usd(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        max_budget_usd = _parse_max_budget_usd(d.pop("max_budget_usd", UNSET))
+
+
+        def _parse_permission_mode(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        permission_mode = _parse_permission_mode(d.pop("permission_mode", UNSET))
+
+
+        def _parse_allowed_tools(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                allowed_tools_type_0 = cast(list[str], data)
+
+                return allowed_tools_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        allowed_tools = _parse_allowed_tools(d.pop("allowed_tools", UNSET))
+
+
+        def _parse_argv(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                argv_type_0 = cast(list[str], data)
+
+                return argv_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        argv = _parse_argv(d.pop("argv", UNSET))
+
+
+        def _parse_max_turns(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_turns = _parse_max_turns(d.pop("max_turns", UNSET))
+
 
         yaml_agent = cls(
             type_=type_,

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..types import UNSET, Unset
+from typing import cast
 
 
 
@@ -24,17 +25,21 @@ class YamlRetry:
     """ The `retry:` block of the original task YAML.
 
         Attributes:
-            max_attempts (int | Unset): Attempts before failing for good.
+            max_attempts (int | None | Unset): Attempts before failing for good.
      """
 
-    max_attempts: int | Unset = UNSET
+    max_attempts: int | None | Unset = UNSET
 
 
 
 
 
     def to_dict(self) -> dict[str, Any]:
-        max_attempts = self.max_attempts
+        max_attempts: int | None | Unset
+        if isinstance(self.max_attempts, Unset):
+            max_attempts = UNSET
+        else:
+            max_attempts = self.max_attempts
 
 
         field_dict: dict[str, Any] = {}
@@ -51,7 +56,15 @@ class YamlRetry:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        max_attempts = d.pop("max_attempts", UNSET)
+        def _parse_max_attempts(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_attempts = _parse_max_attempts(d.pop("max_attempts", UNSET))
+
 
         yaml_retry = cls(
             max_attempts=max_attempts,

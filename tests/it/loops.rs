@@ -239,3 +239,66 @@ async fn a_claude_task_that_times_out_mid_edit_resumes_its_session_and_keeps_the
         "the edit of the timed-out attempt is on the pushed branch"
     );
 }
+
+/// What the parent agent runs: writes and commits its file, creates one subtask naming neither
+/// project nor agent.
+const SPLIT: &str = r#"printf 'parent\n' > parent.txt && git add parent.txt && git commit -qm parent && curl -sf -X POST "$CLAUDOMATOR_API_URL/api/tasks?run=true" -H "Authorization: Bearer $CLAUDOMATOR_TOKEN" -H 'content-type: application/json' -d "{\"title\": \"part\", \"instructions\": \"CHILD-TASK: write sub.txt\", \"parent_task_id\": \"$CLAUDOMATOR_TASK_ID\"}" > /dev/null"#;
+
+#[tokio::test]
+async fn a_subtask_inherits_the_project_and_commits_on_the_parents_branch() {
+    use tests::fake_anthropic::{FakeAnthropic, Turn};
+    let fake = FakeAnthropic::start(vec![]).await;
+    fake.on(
+        "PARENT-TASK",
+        [
+            Turn::Bash(SPLIT.into()),
+            Turn::Text("Split.\n\n## Summary\nSplit it.".into()),
+        ],
+    );
+    fake.on(
+        "CHILD-TASK",
+        [
+            Turn::Bash("printf 'sub\\n' > sub.txt".into()),
+            Turn::Text("Wrote it.\n\n## Summary\nWrote sub.txt.".into()),
+        ],
+    );
+    let mut app = TestApp::spawn_without_worker().await;
+    let mut env = fake.worker_env();
+    env.push(("WORKER_AGENTS", "claude".into()));
+    let w = app.start_worker(&env).await;
+    app.keep(w);
+    let repo = crate::claude::origin(&app);
+    let project = crate::claude::project(&app, &repo).await;
+    let parent = create(
+        &app,
+        json!({"title": "split", "agent": "claude", "model": "sonnet", "project_id": project, "budget_usd": 2.0,
+               "instructions": "PARENT-TASK: split the work."}),
+    )
+    .await;
+    app.wait_state(&parent, "READY", Duration::from_secs(120)).await;
+    let page: Value = app
+        .get(&format!("/api/tasks?parent_task_id={parent}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sub = &page["items"][0];
+    assert_eq!(sub["project_id"], project.as_str(), "inherited project: {sub}");
+    assert_eq!(sub["agent"], "claude", "inherited agent type: {sub}");
+    let left = sub["budget_usd"].as_f64().unwrap();
+    assert!(left > 0.0 && left <= 2.0, "inherited what is left of the budget: {sub}");
+    assert_eq!(sub["state"], "COMPLETED");
+    // Both commits are on the branch the parent pushes; the subtask has no branch of its own.
+    let branch = format!("claudomator/{parent}");
+    assert_eq!(
+        crate::claude::git(&repo, &["show", &format!("{branch}:sub.txt")]),
+        "sub"
+    );
+    assert_eq!(
+        crate::claude::git(&repo, &["show", &format!("{branch}:parent.txt")]),
+        "parent"
+    );
+    let sub_id = sub["id"].as_str().unwrap();
+    let own = crate::claude::git(&repo, &["branch", "--list", &format!("claudomator/{sub_id}")]);
+    assert!(own.is_empty(), "no branch of its own: {own}");
+}

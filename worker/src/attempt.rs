@@ -470,11 +470,14 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
         };
         // A story's tasks (and their checkers) share its branch; without a repository there is
         // no branch to look up.
+        // A subtask works on its parent's branch (the parent pushed it before waiting), so its
+        // commits are on the branch the parent delivers.
+        let owner = task.spec.parent_task_id.unwrap_or(task.id);
         let story_branch = match &repo {
-            Some(_) => ctx.store.story_branch_of(task.id).await?,
+            Some(_) => ctx.store.story_branch_of(owner).await?,
             None => None,
         };
-        let branch = story_branch.unwrap_or_else(|| crate::workspace::branch_of(task.id));
+        let branch = story_branch.unwrap_or_else(|| crate::workspace::branch_of(owner));
         let answered = task.question.as_ref().is_some_and(|q| q.answer.is_some());
         let archive = if answered || resumes_after_timeout(task) {
             ctx.store.load_workspace(task.id).await?

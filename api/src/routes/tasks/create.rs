@@ -150,6 +150,34 @@ pub async fn project_of_dir(
     }
 }
 
+/// A subtask inherits what makes its work part of the parent's: the project (so it works in a
+/// clone of the same repository, on the parent's branch, see `worker::attempt::sandbox`), the
+/// agent type unless it names one, and what is left of the parent's budget (its own budget can
+/// only be lower). An unknown parent is left to the insert's reference check.
+async fn inherit_from_parent(state: &AppState, draft: &mut TaskDraft) -> Result<(), ApiError> {
+    let Some(parent_id) = draft.parent_task_id else {
+        return Ok(());
+    };
+    let Some(parent) = state.store.get_task(TaskId::from_uuid(parent_id)).await? else {
+        return Ok(());
+    };
+    if draft.project_id.is_none() {
+        draft.project_id = parent.spec.project_id;
+    }
+    if draft.agent.as_deref().is_none_or(|a| a.eq_ignore_ascii_case("auto")) {
+        draft.agent = Some(parent.spec.agent.as_str().to_owned());
+    }
+    if let Some(budget) = parent.spec.budget_usd {
+        let spent = state
+            .store
+            .spent_before(parent.id, shared::domain::Attempt(i32::MAX))
+            .await?;
+        let left = shared::domain::budget::remaining(Some(budget), spent).unwrap_or(budget);
+        draft.budget_usd = Some(draft.budget_usd.map_or(left, |own| own.min(left)));
+    }
+    Ok(())
+}
+
 /// The result of creating one task.
 pub enum Created {
     /// New.
@@ -175,6 +203,8 @@ pub async fn create_one(
             "Idempotency-Key must be 1 to 255 characters".into(),
         ));
     }
+    let mut draft = draft;
+    inherit_from_parent(state, &mut draft).await?;
     let Parsed { mut spec, reason } = classify::parse_all(state, vec![draft], |_| String::new())
         .await?
         .pop()
@@ -235,6 +265,10 @@ pub async fn create_batch(
             "batch-size",
             format!("send between 1 and {max} tasks"),
         ));
+    }
+    let mut drafts = drafts;
+    for d in &mut drafts {
+        inherit_from_parent(state, d).await?;
     }
     let mut parsed = classify::parse_all(state, drafts, |i| format!("tasks[{i}].")).await?;
     let mut specs: Vec<&mut TaskSpec> = parsed.iter_mut().map(|p| &mut p.spec).collect();

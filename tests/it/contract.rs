@@ -227,3 +227,10 @@ async fn a_method_a_path_does_not_take_is_405_with_allow() {
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "GET, POST");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_label_filter_with_a_nul_byte_is_a_422_not_a_500() {
+    let app = TestApp::spawn_without_worker().await;
+    let r = app.get("/api/tasks?label=a%00b").await;
+    assert_eq!(r.status(), 422);
+}

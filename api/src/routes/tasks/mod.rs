@@ -140,6 +140,13 @@ impl TasksApi {
             })?),
             None => None,
         };
+        // Postgres text cannot hold NUL, so no label has one (and the query would fail).
+        if label.0.as_deref().is_some_and(|l| l.contains('\0')) {
+            return Err(ApiError::validation(vec![FieldProblem {
+                field: "label".into(),
+                message: "must not contain NUL".into(),
+            }]));
+        }
         let limit = limit.0.unwrap_or(50).clamp(1, MAX_PAGE);
         let mut filter = TaskFilter {
             state: state_filter.0.map(Into::into),

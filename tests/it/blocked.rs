@@ -57,7 +57,10 @@ async fn a_blocked_task_resumes_with_the_answer_on_another_worker() {
         .iter()
         .map(|e| e["event"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(events, ["create", "start", "block", "answer", "start", "succeed"]);
+    assert_eq!(
+        events,
+        ["create", "start", "block", "answer", "start", "succeed"]
+    );
 }
 
 #[tokio::test]

@@ -103,6 +103,9 @@ impl BearerAuth {
         match (self.project_scope(), project) {
             (None, _) => Ok(()),
             (Some(scope), Some(p)) if scope.contains(&p) => Ok(()),
+            // An agent's token for a task without a project: its scope is "no project", so
+            // it may act on projectless tasks (its subtasks, which `inherit` keeps there).
+            (Some(scope), None) if scope.is_empty() && self.0.task_scope.is_some() => Ok(()),
             (Some(_), Some(p)) => Err(ApiError::forbidden(format!("this token may not use project {p}"))),
             (Some(_), None) => Err(ApiError::forbidden(
                 "this token is limited to projects; tasks without a project are outside it".into(),

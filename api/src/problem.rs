@@ -227,6 +227,12 @@ impl From<anyhow::Error> for ApiError {
             tracing::warn!(error.message = %err, "dependency unavailable");
             return ApiError::unavailable("Postgres or Redis is unavailable; retry later".into());
         }
+        if shared::store::is_unstorable_text(&err) {
+            return ApiError::unprocessable(
+                "invalid-text",
+                "a text value contains a NUL character, which cannot be stored".into(),
+            );
+        }
         tracing::error!(error.message = %err, error.cause_chain = ?err, "request failed");
         ApiError::Internal(Json(problem(
             "internal",

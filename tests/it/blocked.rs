@@ -57,10 +57,7 @@ async fn a_blocked_task_resumes_with_the_answer_on_another_worker() {
         .iter()
         .map(|e| e["event"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(
-        events,
-        ["create", "start", "block", "answer", "start", "succeed"]
-    );
+    assert_eq!(events, ["create", "start", "block", "answer", "start", "succeed"]);
 }
 
 #[tokio::test]
@@ -76,11 +73,13 @@ async fn a_malformed_question_fails_the_attempt() {
     assert!(t["last_error"].as_str().unwrap().contains("question"), "{t}");
 }
 
+// An agent's subtasks may not be `exec` (the access policy). They are created PENDING and run
+// by the test once the parent waits, so the parent's wait is not a race with `noop`'s speed.
 const PARENT: &str = r#"
 for i in 1 2; do
-  curl -sf -X POST "$CLAUDOMATOR_API_URL/api/tasks?run=true" -H "Authorization: Bearer $CLAUDOMATOR_TOKEN" \
+  curl -sf -X POST "$CLAUDOMATOR_API_URL/api/tasks" -H "Authorization: Bearer $CLAUDOMATOR_TOKEN" \
     -H 'content-type: application/json' \
-    -d "{\"title\": \"part $i\", \"agent\": \"exec\", \"exec\": {\"argv\": [\"sleep\", \"0.5\"]}, \"parent_task_id\": \"$CLAUDOMATOR_TASK_ID\"}" \
+    -d "{\"title\": \"part $i\", \"agent\": \"noop\", \"parent_task_id\": \"$CLAUDOMATOR_TASK_ID\"}" \
     > /dev/null || exit 3
 done
 # The token is scoped to this task: anything but its own subtasks is refused.
@@ -107,6 +106,12 @@ async fn a_parent_waits_for_the_subtasks_it_created_then_is_ready() {
     assert_eq!(subs.len(), 2);
     let events = app.events(subs[0]["id"].as_str().unwrap()).await;
     assert_eq!(events[0]["actor"], format!("api:attempt:{parent}:1"));
+    for s in subs {
+        let r = app
+            .post(&format!("/api/tasks/{}/run", s["id"].as_str().unwrap()), &json!({}))
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    }
     let t = app.wait_state(&parent, "READY", T).await;
     for s in subs {
         assert_eq!(app.task(s["id"].as_str().unwrap()).await["state"], "COMPLETED");

@@ -234,3 +234,26 @@ async fn a_label_filter_with_a_nul_byte_is_a_422_not_a_500() {
     let r = app.get("/api/tasks?label=a%00b").await;
     assert_eq!(r.status(), 422);
 }
+
+/// A NUL byte in any stored text is the client's error, answered 422 in one place
+/// (`From<anyhow::Error> for ApiError`), whichever route let it reach Postgres.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_byte_in_a_project_name_is_a_422_not_a_500() {
+    let app = TestApp::spawn_without_worker().await;
+    let r = app.post("/api/projects", &json!({"name": "p\u{0}q"})).await;
+    assert_eq!(r.status(), 422, "{}", r.text().await.unwrap_or_default());
+    let r = app.post("/api/projects", &json!({"name": "nul-check"})).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .http
+        .patch(format!("{}/api/projects/{id}", app.api.url))
+        .header("authorization", app.bearer())
+        .json(&json!({"name": "a\u{0}b"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "{}", r.text().await.unwrap_or_default());
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["status"], 422);
+}

@@ -100,6 +100,18 @@ pub fn is_unavailable(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Whether Postgres refused a text value it cannot store: a NUL character (SQLSTATE 22021)
+/// or a character with no equivalent in the server encoding (22P05). It is the client's input,
+/// so the API answers 422 instead of 500, wherever a string reached a statement unchecked.
+pub fn is_unstorable_text(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "22021" || code == "22P05")
+    })
+}
+
 /// Whether an error is a foreign-key violation (a reference to a row that does not exist).
 pub fn is_foreign_key_violation(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {

@@ -6642,7 +6642,7 @@ export interface components {
              * @description Attempts it runs now (as of its last heartbeat).
              */
             running: number;
-            /** @description How it sandboxes agents (`none` when not configured). */
+            /** @description How it contains agent processes: `bwrap` or `none` (its `AGENT_SANDBOX`). */
             sandbox: string;
             /**
              * Format: date-time

@@ -31,7 +31,7 @@ class WorkerView:
             agents (list[str]): Agent types it claims.
             concurrency (int): Attempts it may run at once.
             running (int): Attempts it runs now (as of its last heartbeat).
-            sandbox (str): How it sandboxes agents (`none` when not configured).
+            sandbox (str): How it contains agent processes: `bwrap` or `none` (its `AGENT_SANDBOX`).
             started_at (datetime.datetime): When the process started.
             last_seen_at (datetime.datetime): Its last heartbeat.
             expires_at (datetime.datetime): Dropped from this list after this unless it heartbeats again (one lease TTL

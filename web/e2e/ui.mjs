@@ -9,9 +9,8 @@
 // Every wait is on a condition with a deadline. Any console error or uncaught page error
 // fails the run. Exits non-zero on the first failure.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -280,8 +279,12 @@ try {
     // Only while the proxy refuses: the browser reports the failed reconnects.
     let outage = false;
     watch(p, "flaky page", (text) => outage && /net::ERR_/.test(text));
-    const gate = join(mkdtempSync(join(tmpdir(), "cm-e2e-")), "go");
-    const script = `echo line 1; echo line 2; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo line 3; echo line 4`;
+    // The gate is a loopback URL, not a file: the task runs in a sandbox with a private /tmp.
+    let open = false;
+    const gate = http.createServer((_req, res) => res.writeHead(open ? 200 : 404).end());
+    await new Promise((r) => gate.listen(0, "127.0.0.1", r));
+    const gateUrl = `http://127.0.0.1:${gate.address().port}/go`;
+    const script = `echo line 1; echo line 2; until curl -sf '${gateUrl}' >/dev/null; do sleep 0.05; done; echo line 3; echo line 4`;
     const task = await api("/api/tasks?run=true", {
       method: "POST",
       body: JSON.stringify({ title: "a log across a dropped connection", agent: "exec", exec: { argv: ["sh", "-c", script] } }),
@@ -293,7 +296,7 @@ try {
     proxy.cut();
     await p.locator(".livelog [data-testid=live]").filter({ hasText: "Reconnecting" }).waitFor();
     // The rest is printed and the task ends while the browser cannot reach the API.
-    writeFileSync(gate, "");
+    open = true;
     for (const deadline = Date.now() + T; (await api(`/api/tasks/${task.id}`)).state !== "COMPLETED"; ) {
       assert.ok(Date.now() < deadline, "the task did not complete");
       await new Promise((r) => setTimeout(r, 50));
@@ -305,6 +308,7 @@ try {
     await p.locator('article[data-state="COMPLETED"]').waitFor();
     await flaky.close();
     await proxy.close();
+    gate.close();
   }
 
   step("a task imported as YAML");

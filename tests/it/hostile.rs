@@ -91,8 +91,15 @@ async fn endless_bodies_without_a_length_get_413_over_h2c_and_chunked_with_memor
                 .header("x-github-event", "workflow_run")
                 .body(endless())
                 .send()
-                .await
-                .unwrap_or_else(|e| panic!("{proto} {path}: no answer: {e:#}"));
+                .await;
+            let r = match r {
+                Ok(r) => r,
+                // HTTP/1.1 has no way to refuse the rest of a body but to close the connection
+                // after the 413; a reset can then reach the client before the answer does.
+                // That is still a refusal, as long as it came fast and was not a timeout.
+                Err(e) if proto != "h2c" && !e.is_timeout() && started.elapsed() < T => continue,
+                Err(e) => panic!("{proto} {path}: no answer: {e:#}"),
+            };
             assert_eq!(r.status(), 413, "{proto} {path}");
             if proto == "h2c" {
                 assert_eq!(r.version(), reqwest::Version::HTTP_2);

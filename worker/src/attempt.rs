@@ -555,6 +555,36 @@ async fn sandbox(ctx: &Context, task: &Task) -> Result<Sandbox, String> {
     r.await.map_err(|e| format!("preparing the workspace: {e:#}"))
 }
 
+/// What became of an attempt's workspace when it was kept for a later attempt.
+enum Kept {
+    Saved,
+    /// The attempt no longer owns the task (the save is fenced on it).
+    NotOwner,
+    /// Larger than WORKSPACE_ARCHIVE_MAX_BYTES.
+    TooLarge,
+    ArchiveFailed(anyhow::Error),
+    SaveFailed(anyhow::Error),
+}
+
+/// Archives the workspace and saves it with the agent's session, fenced on the attempt, for
+/// whichever worker runs the next attempt (a BLOCKED task's answer, a TIMED_OUT task's resume).
+async fn keep_workspace(ctx: &Context, task: &Task, report: &RunReport) -> Kept {
+    let bytes = match ctx.sandboxes.archive(task.id).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Kept::TooLarge,
+        Err(e) => return Kept::ArchiveFailed(e),
+    };
+    match ctx
+        .store
+        .save_workspace(task.id, task.attempt, report.session_id.as_deref(), &bytes)
+        .await
+    {
+        Ok(true) => Kept::Saved,
+        Ok(false) => Kept::NotOwner,
+        Err(e) => Kept::SaveFailed(e),
+    }
+}
+
 /// After the run: a blocked workspace is archived for whichever worker resumes it; a successful
 /// run on a project has its work committed and pushed; then the directory goes.
 async fn settle_workspace(ctx: &Context, task: &Task, sb: &Sandbox, report: &mut RunReport) {
@@ -565,57 +595,40 @@ async fn settle_workspace(ctx: &Context, task: &Task, sb: &Sandbox, report: &mut
     match &report.outcome {
         // A timed-out attempt keeps its work for `resume` like a blocked one keeps it for the
         // answer (same size limit, same fencing); without the archive the resume starts fresh.
-        Some(AttemptOutcome::TimedOut) => match ctx.sandboxes.archive(task.id).await {
-            Ok(Some(bytes)) => match ctx
-                .store
-                .save_workspace(task.id, task.attempt, report.session_id.as_deref(), &bytes)
-                .await
-            {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::info!(task.id = %task.id, "workspace not archived: the attempt no longer owns the task")
-                }
-                Err(e) => {
-                    tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "timed-out workspace not archived: a resume starts fresh")
-                }
-            },
-            Ok(None) => tracing::warn!(
+        Some(AttemptOutcome::TimedOut) => match keep_workspace(ctx, task, report).await {
+            Kept::Saved => {}
+            Kept::NotOwner => {
+                tracing::info!(task.id = %task.id, "workspace not archived: the attempt no longer owns the task")
+            }
+            Kept::TooLarge => tracing::warn!(
                 task.id = %task.id,
                 limit = ctx.settings.workspace_archive_max_bytes,
                 "workspace larger than WORKSPACE_ARCHIVE_MAX_BYTES: a resume starts fresh"
             ),
-            Err(e) => {
-                tracing::warn!(error.message = %e, "timed-out workspace not archived: a resume starts fresh")
+            Kept::ArchiveFailed(e) | Kept::SaveFailed(e) => {
+                tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "timed-out workspace not archived: a resume starts fresh")
             }
         },
-        Some(AttemptOutcome::Blocked(_)) => match ctx.sandboxes.archive(task.id).await {
-            Ok(Some(bytes)) => {
-                match ctx
-                    .store
-                    .save_workspace(task.id, task.attempt, report.session_id.as_deref(), &bytes)
-                    .await
-                {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        tracing::info!(task.id = %task.id, "workspace not archived: the attempt no longer owns the task")
-                    }
-                    Err(e) => {
-                        // Without the archive the answer would resume in an empty workspace:
-                        // retry the attempt instead of blocking on a lost session.
-                        report.outcome = Some(AttemptOutcome::Failed {
-                            transient: true,
-                            error: format!("archiving the blocked workspace: {e:#}"),
-                        });
-                    }
-                }
+        Some(AttemptOutcome::Blocked(_)) => match keep_workspace(ctx, task, report).await {
+            Kept::Saved => {}
+            Kept::NotOwner => {
+                tracing::info!(task.id = %task.id, "workspace not archived: the attempt no longer owns the task")
             }
-            Ok(None) => tracing::warn!(
+            Kept::TooLarge => tracing::warn!(
                 task.id = %task.id,
                 limit = ctx.settings.workspace_archive_max_bytes,
                 "workspace larger than WORKSPACE_ARCHIVE_MAX_BYTES: the answer resumes in a fresh workspace"
             ),
-            Err(e) => {
-                tracing::warn!(error.message = %e, "workspace not archived: the answer resumes in a fresh workspace")
+            Kept::ArchiveFailed(e) => {
+                tracing::warn!(task.id = %task.id, error.message = %format!("{e:#}"), "workspace not archived: the answer resumes in a fresh workspace")
+            }
+            Kept::SaveFailed(e) => {
+                // Without the archive the answer would resume in an empty workspace:
+                // retry the attempt instead of blocking on a lost session.
+                report.outcome = Some(AttemptOutcome::Failed {
+                    transient: true,
+                    error: format!("archiving the blocked workspace: {e:#}"),
+                });
             }
         },
         Some(AttemptOutcome::Succeeded) => {

@@ -100,8 +100,8 @@ pub fn spec_yaml() -> String {
 /// The spec as JSON (served at `/api/openapi.json`).
 pub fn spec_json() -> String {
     let doc = document()
-        .map_err(|e| e.to_string())
-        .and_then(|d| serde_json::to_string(&d).map_err(|e| e.to_string()));
+        .map_err(|e| format!("{e:#}"))
+        .and_then(|d| serde_json::to_string(&d).map_err(|e| format!("{e:#}")));
     match doc {
         Ok(s) => s,
         Err(e) => {

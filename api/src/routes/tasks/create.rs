@@ -44,7 +44,12 @@ async fn check_prerequisites(state: &AppState, specs: &[&TaskSpec]) -> Result<()
 /// Who may create these tasks, with what: the role's limits (see `auth`), an agent's subtasks
 /// inheriting their parent's (see `shared::domain::access`), and the depth and size caps of a
 /// task tree. May narrow a spec (an inherited project, ceiling or budget).
-async fn authorize(state: &AppState, auth: &BearerAuth, specs: &mut [&mut TaskSpec]) -> Result<(), ApiError> {
+async fn authorize(
+    state: &AppState,
+    auth: &BearerAuth,
+    parents_read: &Parents,
+    specs: &mut [&mut TaskSpec],
+) -> Result<(), ApiError> {
     let mut parents: Vec<(TaskId, i64)> = Vec::new();
     for spec in specs.iter_mut() {
         if let Some(scope) = auth.0.task_scope {
@@ -53,22 +58,18 @@ async fn authorize(state: &AppState, auth: &BearerAuth, specs: &mut [&mut TaskSp
                     "this token may only create subtasks of task {scope}"
                 )));
             }
-            let parent = state
-                .store
-                .get_task(scope)
-                .await?
+            let parent = parents_read
+                .task(scope)
                 .ok_or_else(|| ApiError::not_found("task", scope.as_uuid()))?;
-            shared::domain::access::inherit(&parent, spec).map_err(|e| ApiError::forbidden(e.0))?;
+            shared::domain::access::inherit(parent, spec).map_err(|e| ApiError::forbidden(e.0))?;
         } else if let Some(parent) = spec.parent_task_id
             && auth.project_scope().is_some()
         {
             // A scoped token may hang subtasks only under tasks it may see.
-            let parent = state
-                .store
-                .get_task(parent)
-                .await?
+            let parent = parents_read
+                .task(parent)
                 .ok_or_else(|| ApiError::not_found("task", parent.as_uuid()))?;
-            auth.task(&parent)?;
+            auth.task(parent)?;
         }
         auth.spec(&state.settings.agent_policy, spec)?;
         if let Some(parent) = spec.parent_task_id {
@@ -154,12 +155,12 @@ pub async fn project_of_dir(
 /// clone of the same repository, on the parent's branch, see `worker::attempt::sandbox`), the
 /// agent type unless it names one, and what is left of the parent's budget (its own budget can
 /// only be lower). An unknown parent is left to the insert's reference check.
-async fn inherit_from_parent(state: &AppState, draft: &mut TaskDraft) -> Result<(), ApiError> {
-    let Some(parent_id) = draft.parent_task_id else {
-        return Ok(());
-    };
-    let Some(parent) = state.store.get_task(TaskId::from_uuid(parent_id)).await? else {
-        return Ok(());
+fn inherit_from_parent(parents_read: &Parents, draft: &mut TaskDraft) {
+    let Some((parent, left)) = draft
+        .parent_task_id
+        .and_then(|id| parents_read.0.get(&TaskId::from_uuid(id)))
+    else {
+        return;
     };
     if draft.project_id.is_none() {
         draft.project_id = parent.spec.project_id;
@@ -167,15 +168,43 @@ async fn inherit_from_parent(state: &AppState, draft: &mut TaskDraft) -> Result<
     if draft.agent.as_deref().is_none_or(|a| a.eq_ignore_ascii_case("auto")) {
         draft.agent = Some(parent.spec.agent.as_str().to_owned());
     }
-    if let Some(budget) = parent.spec.budget_usd {
-        let spent = state
-            .store
-            .spent_before(parent.id, shared::domain::Attempt(i32::MAX))
-            .await?;
-        let left = shared::domain::budget::remaining(Some(budget), spent).unwrap_or(budget);
+    if let Some(left) = *left {
         draft.budget_usd = Some(draft.budget_usd.map_or(left, |own| own.min(left)));
     }
-    Ok(())
+}
+
+/// The parents a request's drafts name, each read once (with what is left of its budget), for
+/// both inheritance and authorization: a batch of subtasks of one task reads it once.
+struct Parents(std::collections::HashMap<TaskId, (shared::domain::Task, Option<f64>)>);
+
+impl Parents {
+    async fn read(state: &AppState, drafts: &[TaskDraft]) -> Result<Parents, ApiError> {
+        let mut map = std::collections::HashMap::new();
+        for id in drafts.iter().filter_map(|d| d.parent_task_id).map(TaskId::from_uuid) {
+            if map.contains_key(&id) {
+                continue;
+            }
+            let Some(parent) = state.store.get_task(id).await? else {
+                continue; // left to the insert's reference check
+            };
+            let left = match parent.spec.budget_usd {
+                Some(budget) => {
+                    let spent = state
+                        .store
+                        .spent_before(parent.id, shared::domain::Attempt(i32::MAX))
+                        .await?;
+                    Some(shared::domain::budget::remaining(Some(budget), spent).unwrap_or(budget))
+                }
+                None => None,
+            };
+            map.insert(id, (parent, left));
+        }
+        Ok(Parents(map))
+    }
+
+    fn task(&self, id: TaskId) -> Option<&shared::domain::Task> {
+        self.0.get(&id).map(|(t, _)| t)
+    }
 }
 
 /// The result of creating one task.
@@ -204,12 +233,13 @@ pub async fn create_one(
         ));
     }
     let mut draft = draft;
-    inherit_from_parent(state, &mut draft).await?;
+    let parents_read = Parents::read(state, std::slice::from_ref(&draft)).await?;
+    inherit_from_parent(&parents_read, &mut draft);
     let Parsed { mut spec, reason } = classify::parse_all(state, vec![draft], |_| String::new())
         .await?
         .pop()
         .ok_or_else(|| anyhow::anyhow!("parsing one draft gave no spec"))?;
-    authorize(state, auth, &mut [&mut spec]).await?;
+    authorize(state, auth, &parents_read, &mut [&mut spec]).await?;
     check_prerequisites(state, &[&spec]).await?;
     let idempotency = idempotency_key.map(|k| (k, hex::encode(Sha256::digest(body_hash_input.as_bytes()))));
     let initial = if run { Initial::Run } else { Initial::Pending };
@@ -267,12 +297,13 @@ pub async fn create_batch(
         ));
     }
     let mut drafts = drafts;
+    let parents_read = Parents::read(state, &drafts).await?;
     for d in &mut drafts {
-        inherit_from_parent(state, d).await?;
+        inherit_from_parent(&parents_read, d);
     }
     let mut parsed = classify::parse_all(state, drafts, |i| format!("tasks[{i}].")).await?;
     let mut specs: Vec<&mut TaskSpec> = parsed.iter_mut().map(|p| &mut p.spec).collect();
-    authorize(state, auth, &mut specs).await?;
+    authorize(state, auth, &parents_read, &mut specs).await?;
     let specs: Vec<&TaskSpec> = parsed.iter().map(|p| &p.spec).collect();
     check_prerequisites(state, &specs).await?;
     let mut new: Vec<NewTask> = parsed
